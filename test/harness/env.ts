@@ -55,8 +55,17 @@ export interface TaskEnvironment {
   inputs: Record<string, string>;
   /** Every variable the task sees, by its pipeline name. */
   variables: Record<string, string>;
-  /** Values the agent would mask, for the leak check. */
+  /** Values that must not be printed, for the leak check. */
   secrets: SecretSource[];
+  /** The values the agent itself masks from the job's start (task-lib echoes them in debug lines). */
+  agentMasked: AgentMaskedValues;
+}
+
+export interface AgentMaskedValues {
+  /** Secret variables by name. */
+  variables: Record<string, string>;
+  /** Secret authorization parameters of every service connection, SystemVssConnection's AccessToken included. */
+  endpointParameters: Array<{ endpoint: string; key: string; value: string }>;
 }
 
 /** Variable prefixes the agent owns; never inherited from the test process. */
@@ -149,6 +158,7 @@ export function buildTaskEnvironment(options: TaskEnvironmentOptions, folders: A
     env[name] = value;
   }
   const secrets: SecretSource[] = [];
+  const agentMasked: AgentMaskedValues = { variables: Object.fromEntries(Object.entries(options.secrets ?? {})), endpointParameters: [] };
   const collectionUri = options.collectionUri ?? defaultCollectionUri;
 
   // Variables: defaults, then the test's, keyed case-insensitively like the agent's variable dictionary.
@@ -200,6 +210,7 @@ export function buildTaskEnvironment(options: TaskEnvironmentOptions, folders: A
       env[`ENDPOINT_AUTH_PARAMETER_${endpoint.key}_${toEnvName(key)}`] = value;
       if (!publicEndpointParameters.has(key.toLowerCase())) {
         secrets.push({ label: `endpoint ${endpoint.id} parameter ${key}`, value });
+        agentMasked.endpointParameters.push({ endpoint: endpoint.key, key, value });
       }
     }
     for (const [key, value] of Object.entries(endpoint.data ?? {})) env[`ENDPOINT_DATA_${endpoint.key}_${toEnvName(key)}`] = value;
@@ -209,5 +220,5 @@ export function buildTaskEnvironment(options: TaskEnvironmentOptions, folders: A
     if (value === undefined) delete env[name];
     else env[name] = value;
   }
-  return { env, inputs, variables, secrets };
+  return { env, inputs, variables, secrets, agentMasked };
 }

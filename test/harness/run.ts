@@ -13,6 +13,7 @@ import { LineSplitter, type OutputLine, type OutputStream } from "./lines";
 import { builtTask } from "./paths";
 import { nodeRuntime, type NodeRuntime } from "./runtimes";
 import { findSecretLeaks, maskSecrets, SecretLeakError, type SecretLeak, type SecretSource } from "./secrets";
+import { taskLibEchoesOfMaskedValues } from "./task-lib-echoes";
 import { readTaskJson, type TaskJson } from "./task-json";
 import { buildCommandViews, type CommandViews, type SetVariable } from "./views";
 
@@ -255,8 +256,10 @@ export function startTask(options: RunTaskOptions): TaskRunHandle {
       label: `${secret.via}${secret.name !== undefined ? ` ${secret.name}` : ""} (registered by the task)`,
       value: secret.value,
     }));
-    const registering = new Set(views.secretsRegistered.map((secret) => secret.command));
-    const secretLeaks = findSecretLeaks([...testSecrets, ...registered], lines, registering);
+    // Secrets may be in the data of the commands that register them, and in task-lib's echo of values the agent masks.
+    const exempt = new Set(views.secretsRegistered.map((secret) => secret.command));
+    for (const echo of taskLibEchoesOfMaskedValues(commands, environment.agentMasked, environment.inputs)) exempt.add(echo);
+    const secretLeaks = findSecretLeaks([...testSecrets, ...registered], lines, exempt);
     const stdout = Buffer.concat(chunks.stdout).toString("utf8");
     const stderr = Buffer.concat(chunks.stderr).toString("utf8");
     const variables = views.variables;

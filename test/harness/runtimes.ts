@@ -42,12 +42,13 @@ function findNode20(): NodeRuntime {
   throw new Error(`No Node 20 found (tests run on ${process.version} at ${process.execPath}, none on PATH): the tasks must run on Node 20, install it.`);
 }
 
-function findNode24(): NodeRuntime {
-  const runtime = existsSync(node24Binary) ? runtimeAt(node24Binary) : undefined;
+/** The Node 24 that `npm ci` installs (the parameter is for the harness's own test of the missing case). */
+export function findNode24(binary = node24Binary): NodeRuntime {
+  const runtime = existsSync(binary) ? runtimeAt(binary) : undefined;
   if (!runtime) {
-    throw new Error(`Node 24 is missing (expected ${node24Binary}): run \`npm ci\`, whose postinstall installs it.`);
+    throw new Error(`Node 24 is missing (expected ${binary}): run \`npm ci\`, whose postinstall installs it.`);
   }
-  if (runtime.major !== 24) throw new Error(`${node24Binary} is Node ${runtime.version}, not 24: run \`npm ci\` again.`);
+  if (runtime.major !== 24) throw new Error(`${binary} is Node ${runtime.version}, not 24: run \`npm ci\` again.`);
   return runtime;
 }
 

@@ -2,7 +2,8 @@
 // a value the task forgets to register, or prints before registering, or prints URL-encoded, would show. So every
 // known secret is looked for in every line, raw and (for values of 6+ characters) in the encodings a leak usually
 // takes, both as written and as the agent unescapes command text. The one place a secret may appear is the data
-// of the command that registers it (task.setsecret, a secret task.setvariable...): the agent consumes that line.
+// of the command that registers it (task.setsecret, a secret task.setvariable...): the agent consumes that line
+// (the runner adds task-lib's unavoidable debug echoes of values the agent masks; see task-lib-echoes.ts).
 import type { VsoCommand } from "./commands";
 import type { OutputLine, OutputStream } from "./lines";
 
@@ -74,13 +75,13 @@ export function maskSecrets(text: string, secrets: readonly SecretSource[]): str
 }
 
 /**
- * Finds every secret in the output. `registering` are the commands that registered a secret: their data is the
- * one place a secret may be.
+ * Finds every secret in the output. `exemptData` are the commands whose data may hold a secret: those that
+ * register it, which the agent consumes without showing.
  */
 export function findSecretLeaks(
   secrets: readonly SecretSource[],
   lines: readonly OutputLine[],
-  registering: ReadonlySet<VsoCommand>,
+  exemptData: ReadonlySet<VsoCommand>,
 ): SecretLeak[] {
   const needles = needlesOf(secrets);
   const leaks: SecretLeak[] = [];
@@ -94,7 +95,7 @@ export function findSecretLeaks(
 
   for (const line of lines) {
     const command = line.command;
-    const exempt = command !== undefined && registering.has(command);
+    const exempt = command !== undefined && exemptData.has(command);
     const places: Array<[place: string, text: string]> = [["output", exempt ? line.text.substring(0, command.dataOffset) : line.text]];
     if (command) {
       for (const [key, value] of Object.entries(command.properties)) places.push([`${command.name} property ${key}`, value]);
@@ -113,7 +114,7 @@ export function findSecretLeaks(
     const wanted = value.replace(/\r\n|\r/g, "\n");
     for (const stream of ["stdout", "stderr"] as const) {
       const streamLines = lines.filter((l) => l.stream === stream);
-      const text = streamLines.map((l) => (l.command && registering.has(l.command) ? l.text.substring(0, l.command.dataOffset) : l.text)).join("\n");
+      const text = streamLines.map((l) => (l.command && exemptData.has(l.command) ? l.text.substring(0, l.command.dataOffset) : l.text)).join("\n");
       const at = text.indexOf(wanted);
       const first = streamLines[text.substring(0, Math.max(at, 0)).split("\n").length - 1];
       if (at >= 0 && first) report({ secret: label, form: "raw", text: wanted }, first, "output", first.text);
