@@ -133,8 +133,9 @@ function matcher<T>(match: string | RegExp | ((item: T) => boolean), text: (item
 
 /** Starts a task; see runTask for the common case. */
 export function startTask(options: RunTaskOptions): TaskRunHandle {
-  const { scriptPath, taskJsonPath, label: taskLabel } = resolveTask(options);
+  const { scriptPath, taskJsonPath, label: scriptLabel } = resolveTask(options);
   const taskJson: TaskJson | undefined = taskJsonPath ? readTaskJson(taskJsonPath) : undefined;
+  const taskLabel = taskJson?.name ?? scriptLabel;
   const runtime = options.node === undefined ? nodeRuntime(20) : typeof options.node === "number" ? nodeRuntime(options.node) : options.node;
   const label = `${taskLabel} on ${runtime.label}`;
 
