@@ -116,8 +116,14 @@ export function findSecretLeaks(
       const streamLines = lines.filter((l) => l.stream === stream);
       const text = streamLines.map((l) => (l.command && exemptData.has(l.command) ? l.text.substring(0, l.command.dataOffset) : l.text)).join("\n");
       const at = text.indexOf(wanted);
-      const first = streamLines[text.substring(0, Math.max(at, 0)).split("\n").length - 1];
-      if (at >= 0 && first) report({ secret: label, form: "raw", text: wanted }, first, "output", first.text);
+      if (at < 0) continue;
+      const firstIndex = text.substring(0, at).split("\n").length - 1;
+      const spanned = streamLines.slice(firstIndex, firstIndex + wanted.split("\n").length);
+      const first = spanned[0];
+      // Its body lines may already be reported one by one; one report per printing is enough.
+      if (first && !spanned.some((l) => reported.has(`${label}\u0000${stream}\u0000${l.number}`))) {
+        report({ secret: label, form: "raw", text: wanted }, first, "output", first.text);
+      }
     }
   }
   return leaks.sort((a, b) => a.stream.localeCompare(b.stream) || a.line - b.line);
