@@ -1,12 +1,9 @@
-// PLACEHOLDER until the template evaluator lands.
-import type { EvaluatedTemplate, TemplateErrorShape, TemplateEvaluationHooks, TemplateScope } from "../core/contracts";
-
-export class TemplateError extends Error {
-  constructor(readonly error: TemplateErrorShape) {
-    super(error.message);
-  }
-}
-
-export function evaluateTemplate(_template: unknown, _parameters: Record<string, unknown>, _scope: TemplateScope, _hooks: TemplateEvaluationHooks): EvaluatedTemplate {
-  throw new TemplateError({ code: "InvalidTemplate", message: "The template evaluator is not built yet." });
-}
+// ARM template evaluator of the offline Azure: the contract's evaluateTemplate (test/emulator/core/contracts.ts)
+// plus the optional extensions the ARM providers may use.
+export { evaluateTemplate, type EvaluatedResourceEx, type EvaluatedTemplateEx } from "./evaluate-template";
+export { TemplateError, type TemplateErrorBody } from "./errors";
+export { parseTemplateText } from "./source";
+export { SUPPORTED_FUNCTIONS } from "./functions";
+export { uniqueString } from "./hash/unique-string";
+export { armGuid } from "./hash/guid";
+export type { TemplateEvaluationHooksEx, TemplateScopeEx } from "./context";
