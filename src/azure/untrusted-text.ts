@@ -1,0 +1,39 @@
+// Text that comes from Azure (error messages, ARM error bodies, status messages) or echoes user input is
+// untrusted: the agent executes any `##vso[` it finds in a log line and treats `##[` as formatting, so such text
+// is made inert before it can reach a log.
+
+export interface NeutralizeOptions {
+  /** Known secret values to replace with *** (e.g. the client secret, a VM password). */
+  secrets?: readonly string[];
+  /** Longest text kept; the rest is cut with a marker. Default 4000 characters. */
+  maxLength?: number;
+}
+
+const DEFAULT_MAX_LENGTH = 4000;
+
+// C0/C1 control characters and the Unicode line/paragraph separators. Line breaks become spaces so a message
+// stays one log line (a second line could start with `##[`); other control characters are dropped.
+const LINE_BREAKS = /\r\n|[\r\n\u0085\u2028\u2029]/g;
+// eslint-disable-next-line no-control-regex
+const CONTROL_CHARACTERS = /[\u0000-\u0008\u000B-\u001F\u007F-\u009F]/g;
+// The agent matches logging commands case-insensitively anywhere in a line.
+const LOGGING_COMMAND = /##(vso)?\[/gi;
+// Credentials that Azure sometimes echoes in URLs or headers.
+const SAS_SIGNATURE = /([?&]sig=)[^&\s"'<>]+/gi;
+const BEARER_TOKEN = /(bearer\s+)[A-Za-z0-9\-._~+/]+=*/gi;
+
+/** Makes untrusted text safe to print: one line, no control characters, no logging commands, no known secrets. */
+export function neutralizeUntrustedText(text: string, options: NeutralizeOptions = {}): string {
+  let result = text;
+  // Secrets first, while the text is as Azure sent it (a PEM key spans lines).
+  for (const secret of options.secrets ?? []) {
+    if (secret.length > 0) result = result.split(secret).join("***");
+  }
+  result = result.replace(LINE_BREAKS, " ").replace(/\t/g, " ").replace(CONTROL_CHARACTERS, "");
+  result = result.replace(SAS_SIGNATURE, "$1***").replace(BEARER_TOKEN, "$1***");
+  // Inserting "_" cannot create a new match, so one pass is enough.
+  result = result.replace(LOGGING_COMMAND, (match) => `##${match.slice(2, -1)}_[`);
+  const maxLength = options.maxLength ?? DEFAULT_MAX_LENGTH;
+  if (result.length > maxLength) result = `${result.slice(0, maxLength)}… (truncated)`;
+  return result;
+}
