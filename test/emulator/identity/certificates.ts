@@ -1,0 +1,99 @@
+// Key pairs and X.509 certificates for the emulator: its CA, the HTTPS server, the token signers and the
+// certificates of service principals. Keys come from node:crypto (native, fast); node-forge only builds and
+// signs the certificates, because node:crypto cannot create one.
+import { createHash, generateKeyPair, randomBytes, X509Certificate, type KeyObject } from "node:crypto";
+import forge from "node-forge";
+
+export interface KeyPair {
+  privateKey: KeyObject;
+  publicKey: KeyObject;
+  /** PKCS#8 PEM ("BEGIN PRIVATE KEY"). */
+  privateKeyPem: string;
+}
+
+export interface IssuedCertificate extends KeyPair {
+  certificatePem: string;
+  /** SHA-1 of the DER certificate, upper-case hex: what Entra calls the thumbprint. */
+  thumbprintHex: string;
+  /** base64url SHA-1: the JWT `x5t` header. */
+  x5t: string;
+  /** base64url SHA-256: the JWT `x5t#S256` header. */
+  x5tS256: string;
+  notBefore: Date;
+  notAfter: Date;
+}
+
+export function newKeyPair(): Promise<KeyPair> {
+  return new Promise((resolve, reject) => {
+    generateKeyPair("rsa", { modulusLength: 2048, publicExponent: 0x10001 }, (error, publicKey, privateKey) => {
+      if (error) {
+        reject(error);
+        return;
+      }
+      resolve({ publicKey, privateKey, privateKeyPem: privateKey.export({ type: "pkcs8", format: "pem" }).toString() });
+    });
+  });
+}
+
+export interface CertificateRequest {
+  commonName: string;
+  /** Signs the new certificate; self-signed when omitted. */
+  issuer?: IssuedCertificate;
+  isCertificateAuthority?: boolean;
+  /** DNS names and IP addresses for a TLS server certificate. */
+  dnsNames?: string[];
+  ipAddresses?: string[];
+  validDays?: number;
+}
+
+export async function issueCertificate(request: CertificateRequest): Promise<IssuedCertificate> {
+  const keys = await newKeyPair();
+  const cert = forge.pki.createCertificate();
+  cert.publicKey = forge.pki.publicKeyFromPem(keys.publicKey.export({ type: "spki", format: "pem" }).toString());
+  // A positive serial: a leading 0x00 byte keeps the DER integer from reading as negative.
+  cert.serialNumber = `00${randomBytes(16).toString("hex")}`;
+  const notBefore = new Date(Date.now() - 60 * 60 * 1000);
+  const notAfter = new Date(Date.now() + (request.validDays ?? 30) * 24 * 60 * 60 * 1000);
+  cert.validity.notBefore = notBefore;
+  cert.validity.notAfter = notAfter;
+  const subject = [{ name: "commonName", value: request.commonName }, { name: "organizationName", value: "Offline Azure emulator" }];
+  cert.setSubject(subject);
+  cert.setIssuer(request.issuer ? forge.pki.certificateFromPem(request.issuer.certificatePem).subject.attributes : subject);
+
+  const extensions: object[] = [];
+  if (request.isCertificateAuthority) {
+    extensions.push({ name: "basicConstraints", cA: true, critical: true });
+    extensions.push({ name: "keyUsage", keyCertSign: true, cRLSign: true, digitalSignature: true, critical: true });
+  } else {
+    extensions.push({ name: "basicConstraints", cA: false });
+    extensions.push({ name: "keyUsage", digitalSignature: true, keyEncipherment: true, critical: true });
+    extensions.push({ name: "extKeyUsage", serverAuth: true, clientAuth: true });
+  }
+  const altNames = [
+    ...(request.dnsNames ?? []).map((value) => ({ type: 2, value })),
+    ...(request.ipAddresses ?? []).map((ip) => ({ type: 7, ip })),
+  ];
+  if (altNames.length > 0) extensions.push({ name: "subjectAltName", altNames });
+  extensions.push({ name: "subjectKeyIdentifier" });
+  cert.setExtensions(extensions);
+
+  const signingKeyPem = request.issuer ? request.issuer.privateKeyPem : keys.privateKeyPem;
+  cert.sign(forge.pki.privateKeyFromPem(signingKeyPem) as forge.pki.rsa.PrivateKey, forge.md.sha256.create());
+  const certificatePem = forge.pki.certificateToPem(cert);
+  return { ...keys, certificatePem, ...thumbprints(certificatePem), notBefore, notAfter };
+}
+
+export function thumbprints(certificatePem: string): { thumbprintHex: string; x5t: string; x5tS256: string } {
+  const der = new X509Certificate(certificatePem).raw;
+  const sha1 = createHash("sha1").update(der).digest();
+  return {
+    thumbprintHex: sha1.toString("hex").toUpperCase(),
+    x5t: sha1.toString("base64url"),
+    x5tS256: createHash("sha256").update(der).digest("base64url"),
+  };
+}
+
+/** The base64 DER body of a PEM certificate: the `x5c` entry of a JWK. */
+export function certificateDerBase64(certificatePem: string): string {
+  return new X509Certificate(certificatePem).raw.toString("base64");
+}
