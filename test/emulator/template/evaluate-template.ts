@@ -10,7 +10,7 @@ import { ParameterStore } from "./parameters";
 import { evaluateBody, referencedResources, resolveBody, toEvaluatedResource } from "./resource-body";
 import { createLookup, expandResources, type InstanceLookup, type ResourceInstance } from "./resources";
 import { scanTemplate } from "./scan";
-import { parseTemplateText, TemplateSource } from "./source";
+import { parseTemplateText, sourceTextOf, TemplateSource } from "./source";
 import { readSections } from "./template-shape";
 import type { Json, JsonObject } from "./values";
 import { variableError, VariableStore } from "./variables";
@@ -89,7 +89,9 @@ function toTemplateJson(template: unknown): Json {
   if (typeof template !== "object" || template === null) {
     throw new TemplateError({ code: "InvalidTemplate", message: "Unable to parse template content. The template must be a JSON object." });
   }
-  return JSON.parse(JSON.stringify(template)) as Json;
+  // A copy, so the caller's object is never touched; a template that parseTemplateText read keeps its text for positions.
+  const text = sourceTextOf(template);
+  return text === undefined ? (JSON.parse(JSON.stringify(template)) as Json) : parseTemplateText(text);
 }
 
 /** The runtime callback, asked only about resources of this deployment (by their canonical id). */

@@ -8,6 +8,11 @@ const sourceTexts = new WeakMap<object, string>();
 
 export type PathSegment = string | number;
 
+/** The text parseTemplateText read this template from, if it did. */
+export function sourceTextOf(template: object): string | undefined {
+  return sourceTexts.get(template);
+}
+
 /** Parses template JSON text as ARM does: a leading BOM is accepted; anything else that is not JSON is rejected. */
 export function parseTemplateText(text: string): Json {
   const body = text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
