@@ -1,13 +1,11 @@
 // Reads an AzureRM service connection as the agent hands it to a task, into the AzureConnection the core signs in
 // with. Every credential is registered as a secret the moment it is read, before anything can print it.
-import type { AzureConnection } from "../azure/connection";
+import { connectionSecrets, planCredential, SUPPORTED_SCHEMES, type AzureConnection, type ConnectionScheme } from "../azure/connection";
 import { InputError } from "../errors";
 import { agentEndpoints, type EndpointSource } from "./agent";
 import type { TaskInputs } from "./inputs";
 import { registerSecret } from "./secrets";
 
-export const SUPPORTED_SCHEMES = ["ServicePrincipal", "WorkloadIdentityFederation", "ManagedServiceIdentity"] as const;
-type Scheme = (typeof SUPPORTED_SCHEMES)[number];
 
 /** The agent's own connection: its OAuth access token is what the OIDC request endpoint accepts. */
 const SYSTEM_CONNECTION = "SystemVssConnection";
@@ -22,7 +20,7 @@ export interface ReadConnectionOptions {
   registerSecret?: (value: string | undefined) => void;
 }
 
-function canonicalScheme(scheme: string): Scheme | undefined {
+function canonicalScheme(scheme: string): ConnectionScheme | undefined {
   return SUPPORTED_SCHEMES.find((s) => s.toLowerCase() === scheme.toLowerCase());
 }
 
@@ -115,5 +113,9 @@ export function readAzureConnection(options: ReadConnectionOptions): AzureConnec
       break;
     }
   }
+  // Also the forms the core derives (a certificate's key converted to PKCS#8), in case one of them is ever printed.
+  for (const value of connectionSecrets(connection)) secret(value);
+  // Everything else the sign-in needs (cloud endpoints, tenant id form, certificate) is checked now, before any call.
+  planCredential(connection, { inputName });
   return connection;
 }

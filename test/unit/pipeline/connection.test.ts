@@ -1,5 +1,7 @@
 // The service connection as the agent passes it: environment variables that task-lib moves into its vault.
 import { strict as assert } from "node:assert";
+import { generateKeyPairSync } from "node:crypto";
+import forge from "node-forge";
 import { captureAgentOutput, loadAgentEnvironment, restoreAgentOutput, type CapturedOutput } from "./agent-env";
 import { InputError } from "../../../src/errors";
 import { readAzureConnection } from "../../../src/pipeline/connection";
@@ -9,8 +11,22 @@ const ID = "9d3f1a52-0c5e-4d2b-8a7e-2f4b6c8d0e13";
 const SUBSCRIPTION = "11111111-2222-3333-4444-555555555555";
 const SECRET = "spn-secret-Zq9!x7#value";
 const TOKEN = "eyJ0eXAiOiJKV1QiLCJhbGciOiJSUzI1NiJ9.system-access-token.signature";
-const KEY_LINE = "MIIEvQIBADANBgkqhkiG9w0BAQEFAASCBKcwggSjAgEAAoIBAQC7";
-const PEM = `-----BEGIN PRIVATE KEY-----\n${KEY_LINE}\nAnotherKeyLineOfBase64Data0123456789abcdefABCDEF\n-----END PRIVATE KEY-----\n-----BEGIN CERTIFICATE-----\nMIIDazCCAlOgAwIBAgIUcertificate\n-----END CERTIFICATE-----`;
+/** A self-signed certificate and its key in one PEM, as a certificate-based service connection holds them. */
+function certificatePem(): { pem: string; keyLine: string } {
+  const { privateKey, publicKey } = generateKeyPairSync("rsa", { modulusLength: 2048 });
+  const keyPem = privateKey.export({ type: "pkcs1", format: "pem" }).toString();
+  const cert = forge.pki.createCertificate();
+  cert.publicKey = forge.pki.publicKeyFromPem(publicKey.export({ type: "spki", format: "pem" }).toString());
+  cert.serialNumber = "01";
+  cert.validity.notBefore = new Date(Date.now() - 60_000);
+  cert.validity.notAfter = new Date(Date.now() + 86_400_000);
+  const subject = [{ name: "commonName", value: "dtl-task-test" }];
+  cert.setSubject(subject);
+  cert.setIssuer(subject);
+  cert.sign(forge.pki.privateKeyFromPem(keyPem), forge.md.sha256.create());
+  return { pem: `${keyPem.trim()}\n${forge.pki.certificateToPem(cert).trim()}\n`, keyLine: keyPem.split("\n")[1] ?? "" };
+}
+const { pem: PEM, keyLine: KEY_LINE } = certificatePem();
 
 function endpointEnv(scheme: string | undefined, parameters: Record<string, string>, data: Record<string, string> = {}, url = "https://management.azure.com/"): Record<string, string> {
   const env: Record<string, string> = {
@@ -89,7 +105,7 @@ describe("pipeline/connection", () => {
     loadAgentEnvironment(endpointEnv("ServicePrincipal", { serviceprincipalid: "app-2", servicePrincipalCertificate: PEM, tenantid: "t", authenticationType: "spnCertificate" }));
     const c = read();
     assert.equal(c.authenticationType, "spnCertificate");
-    assert.equal(c.certificatePem, PEM);
+    assert.equal(c.certificatePem, PEM.trim());
     assert.equal(c.clientSecret, undefined);
     assert.ok(registered().includes(KEY_LINE));
     assert.ok(!registered().some((s) => s.includes("\n")), "no multi-line secret");

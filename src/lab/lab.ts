@@ -1,0 +1,139 @@
+// Finding the lab, VM and custom image a task names: a resource id, or a name looked up in the subscription.
+import type { Lab } from "@azure/arm-devtestlabs";
+import { toAzureOperationError, isNotFoundError } from "../azure/errors";
+import {
+  customImageId,
+  labId,
+  labVmId,
+  parseCustomImageId,
+  parseLabId,
+  parseLabVmId,
+  type CustomImageRef,
+  type LabRef,
+  type LabVmRef,
+} from "../azure/ids";
+import { validateCustomImageName, validateLabName, validateLabVmName } from "../azure/names";
+import { neutralizeUntrustedText } from "../azure/untrusted-text";
+import { InputError } from "../errors";
+import type { LabContext } from "./context";
+
+export interface ResolvedLab extends LabRef {
+  id: string;
+  location?: string;
+}
+
+/** A lab input's value is an id when it starts with a slash. */
+export function isResourceIdText(value: string): boolean {
+  return value.trim().startsWith("/");
+}
+
+/**
+ * The lab named by `lab`: its resource id, or its name when that is unique in the connection's subscription.
+ * Reads only; a lab that does not exist is an input error.
+ */
+export async function resolveLab(ctx: LabContext, options: { lab: string; inputName: string }): Promise<ResolvedLab> {
+  const { lab, inputName } = options;
+  if (isResourceIdText(lab)) {
+    const ref = parseLabId(lab, inputName);
+    const client = ctx.clients.devTestLabs(ref.subscriptionId);
+    let found: Lab;
+    try {
+      found = await client.labs.get(ref.resourceGroup, ref.labName, { abortSignal: ctx.signal });
+    } catch (err) {
+      if (isNotFoundError(err)) {
+        throw new InputError(inputName, `the lab '${neutralizeUntrustedText(lab, { maxLength: 300 })}' does not exist, or the service connection cannot see it. Check the id and the connection's subscription.`);
+      }
+      throw toAzureOperationError(err, { operation: "Reading the lab", resource: lab });
+    }
+    return { ...ref, labName: found.name ?? ref.labName, id: labId(ref), location: found.location };
+  }
+  const name = validateLabName(lab.trim(), { input: inputName });
+  const matches: ResolvedLab[] = [];
+  try {
+    for await (const candidate of ctx.clients.devTestLabs().labs.listBySubscription({ abortSignal: ctx.signal })) {
+      if (candidate.name?.toLowerCase() !== name.toLowerCase() || !candidate.id) continue;
+      const ref = parseLabId(candidate.id, inputName);
+      matches.push({ ...ref, labName: candidate.name, id: labId(ref), location: candidate.location });
+    }
+  } catch (err) {
+    throw toAzureOperationError(err, { operation: "Listing the subscription's labs", resource: `lab '${name}'` });
+  }
+  const first = matches[0];
+  if (matches.length === 0 || first === undefined) {
+    throw new InputError(inputName, `there is no lab named '${name}' in the service connection's subscription. Give the lab's resource id, or check the name and the connection.`);
+  }
+  if (matches.length > 1) {
+    throw new InputError(inputName, `${matches.length} labs are named '${name}' (resource groups ${matches.map((m) => m.resourceGroup).join(", ")}). Give the lab's resource id instead.`);
+  }
+  return first;
+}
+
+export interface VmTargetInputs {
+  vmId?: string;
+  lab?: string;
+  vmName?: string;
+  /** Input names, for errors. */
+  names: { vmId: string; lab: string; vmName: string };
+}
+
+/** Checks, without calling Azure, that a VM is named either by id or by lab and name. */
+export function checkVmTarget(target: VmTargetInputs): void {
+  if (target.vmId) {
+    parseLabVmId(target.vmId, target.names.vmId);
+    return;
+  }
+  if (!target.lab || !target.vmName) {
+    throw new InputError(target.names.vmId, `is required unless both '${target.names.lab}' and '${target.names.vmName}' are given: give the lab VM's resource id (e.g. $(labVmId) from the create step), or the lab and the VM name.`);
+  }
+  if (isResourceIdText(target.lab)) parseLabId(target.lab, target.names.lab);
+  else validateLabName(target.lab, { input: target.names.lab });
+  validateLabVmName(target.vmName, { input: target.names.vmName });
+}
+
+/** The VM named by id, or by lab (id or name) and VM name. */
+export async function resolveLabVm(ctx: LabContext, target: VmTargetInputs): Promise<LabVmRef & { id: string }> {
+  checkVmTarget(target);
+  if (target.vmId) {
+    const ref = parseLabVmId(target.vmId, target.names.vmId);
+    return { ...ref, id: labVmId(ref) };
+  }
+  const lab = await resolveLab(ctx, { lab: target.lab ?? "", inputName: target.names.lab });
+  const ref: LabVmRef = { subscriptionId: lab.subscriptionId, resourceGroup: lab.resourceGroup, labName: lab.labName, vmName: target.vmName ?? "" };
+  return { ...ref, id: labVmId(ref) };
+}
+
+export interface ImageTargetInputs {
+  imageId?: string;
+  lab?: string;
+  imageName?: string;
+  names: { imageId: string; lab: string; imageName: string };
+}
+
+export function checkImageTarget(target: ImageTargetInputs): void {
+  if (target.imageId) {
+    parseCustomImageId(target.imageId, target.names.imageId);
+    return;
+  }
+  if (!target.lab || !target.imageName) {
+    throw new InputError(target.names.imageId, `is required unless both '${target.names.lab}' and '${target.names.imageName}' are given: give the custom image's resource id (e.g. $(customImageId) from the capture step), or the lab and the image name.`);
+  }
+  if (isResourceIdText(target.lab)) parseLabId(target.lab, target.names.lab);
+  else validateLabName(target.lab, { input: target.names.lab });
+  validateCustomImageName(target.imageName, { input: target.names.imageName });
+}
+
+export async function resolveCustomImage(ctx: LabContext, target: ImageTargetInputs): Promise<CustomImageRef & { id: string }> {
+  checkImageTarget(target);
+  if (target.imageId) {
+    const ref = parseCustomImageId(target.imageId, target.names.imageId);
+    return { ...ref, id: customImageId(ref) };
+  }
+  const lab = await resolveLab(ctx, { lab: target.lab ?? "", inputName: target.names.lab });
+  const ref: CustomImageRef = { subscriptionId: lab.subscriptionId, resourceGroup: lab.resourceGroup, labName: lab.labName, imageName: target.imageName ?? "" };
+  return { ...ref, id: customImageId(ref) };
+}
+
+/** "vm-1 in lab 'factory'", for messages. */
+export function describeVm(vm: LabVmRef): string {
+  return `lab VM '${vm.vmName}' in lab '${vm.labName}'`;
+}
