@@ -67,8 +67,8 @@ function pathKey(path: PathSegment[]): string {
 }
 
 /**
- * Records the position just after the opening brace or bracket of every object and array, by path
- * (the way Json.NET reports a JObject's line info). A small scanner, since JSON.parse gives no positions.
+ * Records the position of the opening brace or bracket of every object and array, by path: 1-based line
+ * and column, as Json.NET reports a JObject's line info. A small scanner, since JSON.parse gives no positions.
  */
 function indexContainers(text: string): Map<string, SourcePosition> {
   const positions = new Map<string, SourcePosition>();
