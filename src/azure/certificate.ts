@@ -18,9 +18,9 @@ export interface NormalizedCertificate {
 
 export function normalizeCertificatePem(text: string, inputName: string): NormalizedCertificate {
   const problem = (what: string) => new InputError(inputName, `the service connection's certificate ${what}`);
-  const blocks = [...text.replace(/\r\n?/g, "\n").matchAll(PEM_BLOCK)].map((match) => ({ label: match[1] ?? "", pem: match[0] }));
+  const blocks = [...text.matchAll(PEM_BLOCK)].map((match) => ({ label: match[1] ?? "", pem: canonicalBlock(match[1] ?? "", match[0]) }));
   if (blocks.length === 0) throw problem("is not PEM text (no -----BEGIN …----- block).");
-  if (blocks.some((block) => block.label === "ENCRYPTED PRIVATE KEY")) {
+  if (blocks.some((block) => block.label === "ENCRYPTED PRIVATE KEY") || /Proc-Type:\s*4,\s*ENCRYPTED/i.test(text)) {
     throw problem("has an encrypted private key; the connection has no password for it. Use a PEM with an unencrypted key.");
   }
   const certificates = blocks.filter((block) => block.label === "CERTIFICATE");
@@ -52,4 +52,13 @@ export function normalizeCertificatePem(text: string, inputName: string): Normal
     privateKeyPem,
     thumbprint: own.x509.fingerprint.replace(/:/g, ""),
   };
+}
+
+// Rebuilt from the base64 body: pasted PEMs come with CRLF, blank lines or everything on one line.
+function canonicalBlock(label: string, block: string): string {
+  const body = block
+    .replace(/-----(BEGIN|END) [A-Z0-9 ]+-----/g, "")
+    .replace(/\s+/g, "");
+  const lines = body.match(/.{1,64}/g) ?? [];
+  return `-----BEGIN ${label}-----\n${lines.join("\n")}\n-----END ${label}-----`;
 }
