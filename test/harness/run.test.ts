@@ -1,6 +1,8 @@
 // The runner on raw output: streams kept apart, exact bytes split into lines as the agent splits them, commands
 // found on both streams, exit code and timing, and waiting for a line or command while the task runs.
 import { strict as assert } from "node:assert";
+import { existsSync, rmSync } from "node:fs";
+import { join } from "node:path";
 import { fixtureTask } from "./fixtures/build";
 import { runTask, startTask, type TaskRunResult } from "./run";
 import { forEachNode } from "./runtimes";
@@ -67,8 +69,9 @@ forEachNode((node) => {
       assert.deepEqual(run.progress, [{ value: 10, text: "starting" }]);
       assert.deepEqual(run.otherCommands.map((c) => [c.name, c.data]), [["build.addbuildtag", "golden"]]);
       assert.equal(run.result.result, "SucceededWithIssues");
-      const order = run.lines.filter((l) => l.command && l.command.name !== "task.debug").map((l) => l.command?.name);
-      assert.deepEqual(order, ["task.logissue", "task.setprogress", "build.addbuildtag", "task.complete"]);
+      // Two pipes: order is kept within a stream, not between them.
+      const order = run.lines.filter((l) => l.stream === "stdout" && l.command && l.command.name !== "task.debug").map((l) => l.command?.name);
+      assert.deepEqual(order, ["task.setprogress", "build.addbuildtag", "task.complete"]);
       assert.ok(run.lines.every((l, i) => i === 0 || l.atMs >= (run.lines[i - 1]?.atMs ?? 0)));
     });
 
@@ -92,6 +95,18 @@ forEachNode((node) => {
       assert.equal(seen.command?.name, "task.setprogress", "a line already seen resolves at once");
       await handle.result;
       await assert.rejects(handle.waitForLine("never written"), /has ended/);
+    });
+
+    it("deletes the run's agent folders afterwards unless asked to keep them", async () => {
+      const task = await fixtureTask("raw-output");
+      const removed = await runTask({ script: task.scriptPath, node, inputs: { chunks: "[]" } });
+      assert.ok(!existsSync(removed.agentFolders.workFolder));
+      const kept = await runTask({ script: task.scriptPath, node, inputs: { chunks: "[]" }, keepAgentFolders: true });
+      try {
+        assert.ok(existsSync(join(kept.agentFolders.tempDirectory, ".taskkey")), "task-lib's vault key is in the temp directory");
+      } finally {
+        rmSync(kept.agentFolders.workFolder, { recursive: true, force: true });
+      }
     });
 
     it("rejects a wait when the task ends without the line", async () => {

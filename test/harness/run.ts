@@ -140,7 +140,13 @@ export function startTask(options: RunTaskOptions): TaskRunHandle {
   const label = `${taskLabel} on ${runtime.label}`;
 
   const folders = createAgentFolders(mkdtempSync(join(tmpdir(), "harness-agent-")));
-  const environment = buildTaskEnvironment({ ...options, taskDefinition: taskJson }, folders);
+  let environment: ReturnType<typeof buildTaskEnvironment>;
+  try {
+    environment = buildTaskEnvironment({ ...options, taskDefinition: taskJson }, folders);
+  } catch (error) {
+    rmSync(folders.workFolder, { recursive: true, force: true });
+    throw error;
+  }
   const testSecrets: SecretSource[] = [
     ...environment.secrets,
     ...(options.knownSecrets ?? []).map((s, i) => (typeof s === "string" ? { label: `knownSecrets[${i}]`, value: s } : s)),
