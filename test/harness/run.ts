@@ -104,8 +104,8 @@ interface ExitInfo {
 }
 
 export const defaultTimeoutMs = 45_000;
-/** How long to wait for the pipes to close once the process has exited (a grandchild may still hold them). */
-const pipeDrainMs = 2_000;
+/** Like the agent: once the process has exited, give the pipes 5 s to close, then kill what still holds them. */
+const pipeDrainMs = 5_000;
 
 const liveChildren = new Set<import("node:child_process").ChildProcess>();
 let exitHookInstalled = false;
@@ -236,7 +236,10 @@ export function startTask(options: RunTaskOptions): TaskRunHandle {
     child.once("exit", (code, signal) => {
       exit = { code, signal, atMs: elapsedMs() };
       cleanup();
-      drainTimer = setTimeout(finish, pipeDrainMs);
+      drainTimer = setTimeout(() => {
+        killProcessTree(child);
+        finish();
+      }, pipeDrainMs);
     });
     child.once("close", () => finish());
   });
