@@ -67,8 +67,9 @@ export interface ReadyLine {
   identityHeader: string;
   /** Client id of the system-assigned (default) managed identity. */
   managedIdentityClientId: string;
-  /** The emulator's process id and how long it took to get ready. */
+  /** Process ids of the emulator and of its Azurite child, and how long the emulator took to get ready. */
   pid: number;
+  azuritePid: number;
   startupMs: number;
 }
 
@@ -153,6 +154,7 @@ export async function startEmulatorHost(options: EmulatorOptions = {}): Promise<
       identityHeader: services.identityHeader,
       managedIdentityClientId: directory.managedIdentity()?.clientId ?? "",
       pid: process.pid,
+      azuritePid: azurite.pid,
       startupMs: Math.round(performance.now() - started),
     };
     return { ready, stop };

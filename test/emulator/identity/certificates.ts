@@ -44,10 +44,12 @@ export interface CertificateRequest {
   dnsNames?: string[];
   ipAddresses?: string[];
   validDays?: number;
+  /** A key pair made beforehand (so a caller can generate several in parallel); a new one otherwise. */
+  keys?: KeyPair;
 }
 
 export async function issueCertificate(request: CertificateRequest): Promise<IssuedCertificate> {
-  const keys = await newKeyPair();
+  const keys = request.keys ?? (await newKeyPair());
   const cert = forge.pki.createCertificate();
   cert.publicKey = forge.pki.publicKeyFromPem(keys.publicKey.export({ type: "spki", format: "pem" }).toString());
   // A positive serial: a leading 0x00 byte keeps the DER integer from reading as negative.

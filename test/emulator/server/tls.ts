@@ -3,7 +3,7 @@
 // NODE_EXTRA_CA_CERTS=<ca.pem> (or an https.Agent's `ca`); Azurite serves HTTPS with the same server certificate.
 import { writeFile } from "node:fs/promises";
 import { join } from "node:path";
-import { issueCertificate, type IssuedCertificate } from "../identity/certificates";
+import { issueCertificate, newKeyPair, type IssuedCertificate } from "../identity/certificates";
 
 export interface TlsMaterial {
   ca: IssuedCertificate;
@@ -14,8 +14,10 @@ export interface TlsMaterial {
 }
 
 export async function createTlsMaterial(folder: string): Promise<TlsMaterial> {
-  const ca = await issueCertificate({ commonName: "Offline Azure Emulator CA", isCertificateAuthority: true, validDays: 30 });
-  const server = await issueCertificate({ commonName: "127.0.0.1", issuer: ca, dnsNames: ["localhost"], ipAddresses: ["127.0.0.1"], validDays: 30 });
+  // Both keys at once: key generation is most of the cost, and Azurite waits for these files.
+  const [caKeys, serverKeys] = await Promise.all([newKeyPair(), newKeyPair()]);
+  const ca = await issueCertificate({ commonName: "Offline Azure Emulator CA", isCertificateAuthority: true, validDays: 30, keys: caKeys });
+  const server = await issueCertificate({ commonName: "127.0.0.1", issuer: ca, dnsNames: ["localhost"], ipAddresses: ["127.0.0.1"], validDays: 30, keys: serverKeys });
   const caCertPath = join(folder, "ca.pem");
   const serverCertPath = join(folder, "server.pem");
   const serverKeyPath = join(folder, "server-key.pem");

@@ -16,5 +16,12 @@ function shutDown() {
 process.stdin.on("end", shutDown);
 process.stdin.on("error", shutDown);
 process.stdin.resume();
+// Once Azurite is asked to stop, the open stdin must not keep this process alive after its server has closed.
+for (const signal of ["SIGTERM", "SIGINT"]) {
+  process.once(signal, () => {
+    process.stdin.destroy();
+    setTimeout(() => process.exit(0), 3000).unref();
+  });
+}
 
 require(azuriteMain);
