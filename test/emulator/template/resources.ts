@@ -203,7 +203,7 @@ export function createLookup(instances: ResourceInstance[], subscriptionId: stri
         return found ? [found] : undefined;
       }
       const lower = reference.toLowerCase();
-      const inLoop = instances.filter((instance) => instance.loop && !instance.parent && instance.loop.name.toLowerCase() === lower);
+      const inLoop = instances.filter((instance) => instance.loop?.name.toLowerCase() === lower);
       if (inLoop.length > 0) return inLoop;
       const named = instances.filter((instance) => instance.name.toLowerCase() === lower);
       if (named.length > 0) return named;
