@@ -1,5 +1,5 @@
 // Finding the lab, VM and custom image a task names: a resource id, or a name looked up in the subscription.
-import type { Lab } from "@azure/arm-devtestlabs";
+import type { CustomImage, Formula, Lab, LabVirtualMachineCreationParameter } from "@azure/arm-devtestlabs";
 import { toAzureOperationError, isNotFoundError } from "../azure/errors";
 import {
   customImageId,
@@ -8,11 +8,13 @@ import {
   parseCustomImageId,
   parseLabId,
   parseLabVmId,
+  parseResourceId,
+  RESOURCE_ID_FORMS,
   type CustomImageRef,
   type LabRef,
   type LabVmRef,
 } from "../azure/ids";
-import { validateCustomImageName, validateLabName, validateLabVmName } from "../azure/names";
+import { validateCustomImageName, validateLabName, validateLabVmName, type OsType } from "../azure/names";
 import { neutralizeUntrustedText } from "../azure/untrusted-text";
 import { InputError } from "../errors";
 import type { LabContext } from "./context";
@@ -131,6 +133,70 @@ export async function resolveCustomImage(ctx: LabContext, target: ImageTargetInp
   const lab = await resolveLab(ctx, { lab: target.lab ?? "", inputName: target.names.lab });
   const ref: CustomImageRef = { subscriptionId: lab.subscriptionId, resourceGroup: lab.resourceGroup, labName: lab.labName, imageName: target.imageName ?? "" };
   return { ...ref, id: customImageId(ref) };
+}
+
+/**
+ * A subnet of the lab that allows VM creation, as DTL's portal and the Azure CLI pick one when none is given.
+ * Undefined when the lab has no virtual network listed (DTL then uses its default).
+ */
+export async function pickLabSubnet(ctx: LabContext, lab: LabRef): Promise<{ labVirtualNetworkId: string; labSubnetName: string } | undefined> {
+  try {
+    for await (const network of ctx.clients.devTestLabs(lab.subscriptionId).virtualNetworks.list(lab.resourceGroup, lab.labName, { abortSignal: ctx.signal })) {
+      const subnet = (network.subnetOverrides ?? []).find((o) => (o.useInVmCreationPermission ?? "").toLowerCase() === "allow" && o.labSubnetName);
+      if (network.id && subnet?.labSubnetName) return { labVirtualNetworkId: network.id, labSubnetName: subnet.labSubnetName };
+    }
+  } catch (err) {
+    if (ctx.signal.aborted) throw err;
+    ctx.log.debug(`The lab's virtual networks could not be listed (${err instanceof Error ? err.message : String(err)}); DTL picks the subnet.`);
+  }
+  return undefined;
+}
+
+/** The OS of a custom image, from how it was captured (VM) or uploaded (VHD); a missing image is an input error. */
+export async function customImageOsType(ctx: LabContext, options: { id: string; inputName: string }): Promise<OsType | undefined> {
+  const ref = parseCustomImageId(options.id, options.inputName);
+  let image: CustomImage;
+  try {
+    image = await ctx.clients.devTestLabs(ref.subscriptionId).customImages.get(ref.resourceGroup, ref.labName, ref.imageName, { abortSignal: ctx.signal });
+  } catch (err) {
+    if (isNotFoundError(err)) throw new InputError(options.inputName, `the custom image '${ref.imageName}' does not exist in the lab '${ref.labName}'. Check the name or id.`);
+    throw toAzureOperationError(err, { operation: "Reading the custom image", resource: options.id });
+  }
+  if (image.vm?.windowsOsInfo) return "Windows";
+  if (image.vm?.linuxOsInfo) return "Linux";
+  const vhdOs = image.vhd?.osType?.toLowerCase();
+  return vhdOs === "windows" ? "Windows" : vhdOs === "linux" ? "Linux" : undefined;
+}
+
+/** A lab formula by name or id: the VM content it holds and its OS. A missing formula is an input error. */
+export async function readFormula(
+  ctx: LabContext,
+  options: { lab: LabRef; formula: string; inputName: string },
+): Promise<{ id: string; content?: LabVirtualMachineCreationParameter; osType?: OsType }> {
+  let lab: LabRef = options.lab;
+  let name = options.formula.trim();
+  if (isResourceIdText(name)) {
+    const parsed = parseResourceId(name, options.inputName);
+    const isFormula = parsed.resourceGroup !== undefined && parsed.provider?.toLowerCase() === "microsoft.devtestlab" && parsed.types.map((t) => t.toLowerCase()).join("/") === "labs/formulas";
+    if (!isFormula || parsed.resourceGroup === undefined) {
+      throw new InputError(options.inputName, `'${neutralizeUntrustedText(name, { maxLength: 300 })}' is not a formula id. Expected ${RESOURCE_ID_FORMS.lab}/formulas/{formulaName}, or the formula's name.`);
+    }
+    lab = { subscriptionId: parsed.subscriptionId, resourceGroup: parsed.resourceGroup, labName: parsed.names[0] ?? "" };
+    name = parsed.names[1] ?? "";
+  }
+  let formula: Formula;
+  try {
+    formula = await ctx.clients.devTestLabs(lab.subscriptionId).formulas.get(lab.resourceGroup, lab.labName, name, { abortSignal: ctx.signal });
+  } catch (err) {
+    if (isNotFoundError(err)) throw new InputError(options.inputName, `the formula '${neutralizeUntrustedText(name, { maxLength: 100 })}' does not exist in the lab '${lab.labName}'.`);
+    throw toAzureOperationError(err, { operation: "Reading the formula", resource: name });
+  }
+  const os = (formula.osType ?? formula.formulaContent?.galleryImageReference?.osType ?? "").toLowerCase();
+  return {
+    id: formula.id ?? `${labId(lab)}/formulas/${name}`,
+    content: formula.formulaContent,
+    osType: os === "windows" ? "Windows" : os === "linux" ? "Linux" : undefined,
+  };
 }
 
 /** "vm-1 in lab 'factory'", for messages. */
