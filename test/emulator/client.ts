@@ -349,11 +349,16 @@ function adminClient(adminUrl: string, agent: Agent): AdminClient {
   };
 }
 
-/** One HTTPS request with a JSON body; resolves with status and text. */
+/**
+ * One HTTPS request; resolves with status, text and headers. An object body is sent as JSON; a string or Buffer
+ * as it is (set content-type yourself).
+ */
 export function send(agent: Agent, method: string, url: string, body?: unknown, headers: Record<string, string> = {}): Promise<{ status: number; text: string; headers: Record<string, string | string[] | undefined> }> {
-  const payload = body === undefined ? undefined : Buffer.from(JSON.stringify(body));
+  const raw = typeof body === "string" || Buffer.isBuffer(body);
+  const payload = body === undefined ? undefined : raw ? Buffer.from(body) : Buffer.from(JSON.stringify(body));
+  const contentType = payload && !raw ? { "content-type": "application/json" } : {};
   return new Promise((resolve, reject) => {
-    const outgoing = httpsRequest(url, { method, agent, headers: { ...(payload ? { "content-type": "application/json", "content-length": String(payload.length) } : {}), ...headers } }, (response) => {
+    const outgoing = httpsRequest(url, { method, agent, headers: { ...contentType, ...(payload ? { "content-length": String(payload.length) } : {}), ...headers } }, (response) => {
       const chunks: Buffer[] = [];
       response.on("data", (chunk: Buffer) => chunks.push(chunk));
       response.on("end", () => resolve({ status: response.statusCode ?? 0, text: Buffer.concat(chunks).toString("utf8"), headers: response.headers }));

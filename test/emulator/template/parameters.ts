@@ -15,7 +15,7 @@ import {
 import type { TemplateSource } from "./source";
 import { member } from "./template-shape";
 import { evaluateValue } from "./template-values";
-import { deepEquals, isInteger, isObject, jtokenType, toText, type Json, type JsonObject } from "./values";
+import { deepEquals, isInteger, isObject, jtokenType, toJson, toText, type Json, type JsonObject } from "./values";
 
 const TYPES = ["string", "securestring", "int", "bool", "object", "secureobject", "array"] as const;
 type ParameterType = (typeof TYPES)[number];
@@ -54,7 +54,7 @@ export class ParameterStore {
     const unknown: string[] = [];
     for (const [name, entry] of Object.entries(given)) {
       if (!this.definitions.has(name.toLowerCase())) unknown.push(name);
-      else if (isObject(entry)) this.given.set(name.toLowerCase(), entry);
+      else if (isObject(entry)) this.given.set(name.toLowerCase(), toJson(entry) as JsonObject);
       else {
         throw new TemplateError({
           code: "InvalidRequestContent",
@@ -73,10 +73,6 @@ export class ParameterStore {
   /** Binds every parameter (ARM validates all of them before anything else happens). */
   bindAll(): void {
     for (const key of this.definitions.keys()) this.get(key);
-  }
-
-  has(name: string): boolean {
-    return this.definitions.has(name.toLowerCase());
   }
 
   get(name: string): Json {
@@ -105,11 +101,6 @@ export class ParameterStore {
       out[definition.name] = { value: this.get(definition.name) };
     }
     return out;
-  }
-
-  isSecure(name: string): boolean {
-    const type = this.definitions.get(name.toLowerCase())?.type;
-    return type === "securestring" || type === "secureobject";
   }
 
   private position(definition: Definition) {

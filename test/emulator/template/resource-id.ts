@@ -27,10 +27,6 @@ export function resourceGroupPrefix(subscriptionId: string, resourceGroup: strin
   return `/subscriptions/${subscriptionId}/resourceGroups/${resourceGroup}`;
 }
 
-export function sameId(a: string, b: string): boolean {
-  return a.toLowerCase() === b.toLowerCase();
-}
-
 /** "Microsoft.Network/virtualNetworks/vnet" for an id, as ARM names resources in ResourceNotFound messages. */
 export function typeAndNameOf(id: string): string {
   const providers = id.toLowerCase().lastIndexOf("/providers/");

@@ -234,6 +234,16 @@ describe("template evaluator: resources", () => {
       assert.match(error.message, new RegExp(`^Unable to process template language expressions for resource '${RG_ID}/providers/Microsoft.Web/sites/site' at line '1' and column '\\d+'\\. 'The language expression property 'dnsSettings' doesn't exist`));
     });
 
+    it("defers property names too, and refuses reference() in a copy count", () => {
+      const pip = (tpl.resources as unknown[])[0];
+      const named = template({ resources: [pip, { type: "Microsoft.Web/sites", apiVersion: "2022-09-01", name: "s2", tags: { "[reference('pip').dnsSettings.fqdn]": "host" } }] });
+      const site = evaluate(named).resources[1];
+      assert.deepEqual(site?.tags, { "[reference('pip').dnsSettings.fqdn]": "host" });
+      assert.deepEqual(site?.resolve?.(runtime).tags, { "pip.example.test": "host" });
+      const counted = template({ resources: [pip, { type: "Microsoft.Web/sites", apiVersion: "2022-09-01", name: "s3", properties: { copy: [{ name: "x", count: "[length(reference('pip').ipTags)]", input: 1 }] } }] });
+      assert.match(armError(() => evaluate(counted)).message, /The template resource 's3' at line '1' and column '\d+' is not valid: The template function 'reference' is not expected at this location/);
+    });
+
     it("is not allowed in a resource name", () => {
       const bad = template({ resources: [lab(), { type: "Microsoft.Web/sites", apiVersion: "2022-09-01", name: "[reference('lab1').name]" }] });
       assert.match(armError(() => evaluate(bad)).message, /The template function 'reference' is not expected at this location/);

@@ -54,7 +54,7 @@ function expandList(list: Json[], path: PathSegment[], parent: ResourceInstance 
     }
     try {
       const loop = readLoop(copy);
-      const count = loopCount(loop.count, atSite(ctx, "copyCount"));
+      const count = loopCount(loop.count, ctx);
       for (let i = 0; i < count; i++) {
         const frame: CopyFrame = { name: loop.name, index: i, kind: "resource" };
         createInstance(body, here, parent, withCopy(ctx, frame), source, out, { name: loop.name, index: i, ...(loop.serialBatchSize ? { serialBatchSize: loop.serialBatchSize } : {}) });
@@ -193,7 +193,12 @@ export interface InstanceLookup extends ResourceLookup {
 /** Resolves what dependsOn and reference() may name: an id, a resource name, a copy loop name, or "Namespace/type/name". */
 export function createLookup(instances: ResourceInstance[], subscriptionId: string, resourceGroupName: string): InstanceLookup {
   const byId = new Map<string, ResourceInstance>();
-  for (const instance of instances) if (!byId.has(instance.id.toLowerCase())) byId.set(instance.id.toLowerCase(), instance);
+  for (const instance of instances) {
+    // Two definitions may share an id under opposite conditions; the one deployed wins.
+    const key = instance.id.toLowerCase();
+    const existing = byId.get(key);
+    if (!existing || (!existing.active && instance.active)) byId.set(key, instance);
+  }
   const find = (id: string) => byId.get(id.toLowerCase());
   return {
     byId: find,
@@ -207,7 +212,7 @@ export function createLookup(instances: ResourceInstance[], subscriptionId: stri
       if (inLoop.length > 0) return inLoop;
       const named = instances.filter((instance) => instance.name.toLowerCase() === lower);
       if (named.length > 0) return named;
-      // A child named by its own last segment ("SeleniumHub" for "lab/SeleniumHub"): ARM accepts that too.
+      // A child named by its own last segment ("SeleniumHub" for "lab/SeleniumHub"), which the seleniumgrid quickstart relies on.
       const byLastSegment = instances.filter((instance) => instance.name.split("/").pop()?.toLowerCase() === lower);
       if (byLastSegment.length > 0) return byLastSegment;
       const relative = find(`${resourceGroupPrefix(subscriptionId, resourceGroupName)}/providers/${reference}`);

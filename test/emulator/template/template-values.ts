@@ -1,6 +1,6 @@
 // Evaluates JSON values of a template: expression strings, "[[" escapes, expressions in property names and
 // property-level copy loops ({"copy": [{name, count, input}]}).
-import { DeferredReference, withCopy, type EvalContext } from "./context";
+import { atSite, DeferredReference, withCopy, type EvalContext } from "./context";
 import { ExpressionError } from "./errors";
 import { evaluateExpression } from "./expression/evaluate";
 import { classifyString, parseExpression } from "./expression/parser";
@@ -21,20 +21,22 @@ export function evaluateString(value: string, ctx: EvalContext): Json {
 }
 
 export function evaluateValue(value: Json, ctx: EvalContext, options: ValueOptions = {}): Json {
-  if (typeof value === "string") {
-    if (!options.deferred) return evaluateString(value, ctx);
-    try {
-      return evaluateString(value, ctx);
-    } catch (error) {
-      // ARM keeps such values as written until the referenced resource exists.
-      if (!(error instanceof DeferredReference)) throw error;
-      options.deferred.add(error.resourceId.toLowerCase());
-      return value;
-    }
-  }
+  if (typeof value === "string") return evaluateOrDefer(value, ctx, options);
   if (Array.isArray(value)) return value.map((item) => evaluateValue(item, ctx, options));
   if (isObject(value)) return evaluateObject(value, ctx, options);
   return value;
+}
+
+function evaluateOrDefer(value: string, ctx: EvalContext, options: ValueOptions): Json {
+  if (!options.deferred) return evaluateString(value, ctx);
+  try {
+    return evaluateString(value, ctx);
+  } catch (error) {
+    // ARM keeps such values as written until the referenced resource exists.
+    if (!(error instanceof DeferredReference)) throw error;
+    options.deferred.add(error.resourceId.toLowerCase());
+    return value;
+  }
 }
 
 function evaluateObject(value: JsonObject, ctx: EvalContext, options: ValueOptions): JsonObject {
@@ -43,7 +45,7 @@ function evaluateObject(value: JsonObject, ctx: EvalContext, options: ValueOptio
   const loops = copyKey !== undefined ? asPropertyLoops(value[copyKey] as Json) : undefined;
   for (const [key, item] of Object.entries(value)) {
     if (loops && key === copyKey) continue;
-    const name = evaluateString(key, ctx);
+    const name = evaluateOrDefer(key, ctx, options);
     if (typeof name !== "string") throw new ExpressionError(`The template property name '${key}' must evaluate to a string; it evaluated to type '${jtokenType(name)}'.`);
     out[name] = evaluateValue(item, ctx, options);
   }
@@ -77,7 +79,7 @@ function asPropertyLoops(value: Json): PropertyLoop[] | undefined {
 
 /** Evaluates a copy count: a non-negative integer up to ARM's limit of 800. */
 export function loopCount(count: Json, ctx: EvalContext): number {
-  const value = evaluateValue(count, ctx);
+  const value = evaluateValue(count, atSite(ctx, "copyCount"));
   if (!isInteger(value)) throw new ExpressionError(`The copy count must be an integer; it evaluated to type '${jtokenType(value)}'.`);
   if (value < 0 || value > 800) throw new ExpressionError(`The copy count '${value}' is not valid: it must be between 0 and 800.`);
   return value;

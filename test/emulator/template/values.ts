@@ -59,20 +59,12 @@ export function deepEquals(a: Json, b: Json): boolean {
   return false;
 }
 
-/** Compact JSON as ARM's string() writes it for objects and arrays. */
-export function compactJson(value: Json): string {
-  return JSON.stringify(value);
-}
-
 /** How ARM turns a value into text in string()/concat()/format(): booleans as .NET prints them. */
 export function toText(value: Json): string {
   if (value === null) return "";
   if (typeof value === "string") return value;
   if (typeof value === "boolean") return value ? "True" : "False";
   if (typeof value === "number") return String(value);
-  return compactJson(value);
-}
-
-export function cloneJson<T extends Json>(value: T): T {
-  return structuredClone(value);
+  // Objects and arrays: compact JSON, as ARM's string() writes them.
+  return JSON.stringify(value);
 }

@@ -23,7 +23,7 @@ const DATE_VERSION = /^\d{4}-\d{2}-\d{2}(-preview|-beta|-alpha)?$/i;
 export type Viewer = (resource: StoredResource, expand: Set<string>) => JsonObject;
 
 export class ArmContext {
-  readonly pageSize = DEFAULT_PAGE_SIZE;
+  readonly pageSize: number;
   private readonly viewers = new Map<string, Viewer>();
   private readonly deleteHooks = new Map<string, (resource: StoredResource) => Promise<void> | void>();
 
@@ -33,7 +33,10 @@ export class ArmContext {
     readonly lro: OperationEngine,
     readonly clock: Clock,
     readonly router: Router,
-  ) {}
+    pageSize?: number,
+  ) {
+    this.pageSize = pageSize ?? DEFAULT_PAGE_SIZE;
+  }
 
   /** The ARM template evaluator (test/emulator/template by default; tests may give another). */
   evaluateTemplate!: (template: unknown, parameters: Record<string, unknown>, scope: TemplateScope, hooks: TemplateEvaluationHooks) => EvaluatedTemplate;

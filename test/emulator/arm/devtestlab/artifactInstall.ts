@@ -19,12 +19,12 @@ export function artifactsOf(vm: StoredResource): JsonObject[] {
 
 /** Turns requested artifacts ({artifactId, parameters:[{name,value}]}) into Pending install records. */
 export function pendingArtifacts(ctx: ArmContext, lab: StoredResource, requested: Json[]): JsonObject[] {
-  return requested.filter(isObject).map((a) => {
+  return requested.filter(isObject).map((a): JsonObject => {
     const given = getStringCi(a, "artifactId") ?? "";
     const artifactId = fullArtifactId(lab, given);
     const definition = findArtifact(ctx, lab, given);
     const defParams = getObjectCi(isObject(definition?.body["properties"]) ? definition.body["properties"] : undefined, "parameters") ?? {};
-    const parameters = (getArrayCi(a, "parameters") ?? []).filter(isObject).map((p) => {
+    const parameters = (getArrayCi(a, "parameters") ?? []).filter(isObject).map((p): JsonObject => {
       const name = getStringCi(p, "name") ?? "";
       const def = getObjectCi(defParams, name);
       const secure = /^secure/i.test(getStringCi(def, "type") ?? "");

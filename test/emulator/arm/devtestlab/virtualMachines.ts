@@ -45,7 +45,7 @@ import {
   type LabRequest,
 } from "./common";
 
-const VM_SHAPE: KeyShape = {
+export const VM_SHAPE: KeyShape = {
   notes: true,
   ownerObjectId: true,
   ownerUserPrincipalName: true,
@@ -230,7 +230,7 @@ function createVm(ctx: ArmContext, req: ArmRequest, l: LabRequest, name: string,
   return { vm, op };
 }
 
-function view(ctx: ArmContext, vm: StoredResource, expand: Set<string>): JsonObject {
+function view(_ctx: ArmContext, vm: StoredResource, expand: Set<string>): JsonObject {
   const body = clone(vm.body);
   const p = isObject(body["properties"]) ? body["properties"] : {};
   if (expand.has("artifacts")) p["artifacts"] = clone(artifactsOf(vm));

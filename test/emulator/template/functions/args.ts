@@ -1,6 +1,6 @@
 // Argument checks shared by the function families, raising ARM's type errors.
 import { ExpressionError, inner } from "../errors";
-import { isInteger, isObject, jtokenType, type Json, type JsonObject } from "../values";
+import { isInteger, jtokenType, type Json } from "../values";
 
 export function str(fn: string, value: Json): string {
   if (typeof value !== "string") throw new ExpressionError(inner.argumentType(fn, "String", jtokenType(value)));
@@ -19,11 +19,6 @@ export function bool(fn: string, value: Json): boolean {
 
 export function arr(fn: string, value: Json): Json[] {
   if (!Array.isArray(value)) throw new ExpressionError(inner.argumentType(fn, "Array", jtokenType(value)));
-  return value;
-}
-
-export function obj(fn: string, value: Json): JsonObject {
-  if (!isObject(value)) throw new ExpressionError(inner.argumentType(fn, "Object", jtokenType(value)));
   return value;
 }
 
