@@ -88,7 +88,7 @@ export function clearTraffic(dir: string = trafficDir()): void {
 
 /** The admin API answers a list, or an object holding it; accept both, and check each entry's shape. */
 function logEntries(body: unknown): TrafficEntry[] {
-  const list = Array.isArray(body) ? body : firstArray(body, ["requests", "entries", "items"]);
+  const list = Array.isArray(body) ? body : firstArray(body, ["value", "requests", "entries"]);
   if (list === undefined) throw new Error("the emulator's /requests answer holds no list of requests");
   return list.map((item: unknown, i) => {
     const entry = asTrafficEntry(item);

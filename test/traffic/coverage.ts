@@ -26,9 +26,18 @@ const armResourcesReason =
   "@azure/arm-resources 6.1.0 sends api-version 2025-03-01; the spec snapshot (2024-07-08) has no swagger for it, " +
   "so resource groups and deployments are checked against 2024-03-01, the newest one it holds";
 
+const azureCliResourcesReason =
+  "azure-cli (as recorded, and so the replay test) uses Resources api-version 2019-07-01; the snapshot's oldest Resources swagger is 2021-04-01";
+const dtlPreviewReason =
+  "DTL hands out operation URLs (and azure-cli calls hibernate) with api-version 2018-10-15-preview, for which no swagger was ever published; " +
+  "its operations are those of 2018-09-15";
+
 export const apiVersionSubstitutes: readonly ApiVersionSubstitute[] = [
   { provider: "microsoft.resources", apiVersion: "2025-03-01", validateAs: "2024-03-01", reason: armResourcesReason },
   { provider: noProviderBucket, apiVersion: "2025-03-01", validateAs: "2024-03-01", reason: armResourcesReason },
+  { provider: "microsoft.resources", apiVersion: "2019-07-01", validateAs: "2021-04-01", reason: azureCliResourcesReason },
+  { provider: noProviderBucket, apiVersion: "2019-07-01", validateAs: "2021-04-01", reason: azureCliResourcesReason },
+  { provider: "microsoft.devtestlab", apiVersion: "2018-10-15-preview", validateAs: "2018-09-15", reason: dtlPreviewReason },
 ];
 
 const routeReasons: Record<string, string> = {
