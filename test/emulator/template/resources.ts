@@ -1,7 +1,7 @@
 // Expands the template's resources into instances: nested child resources (type and name composed with the
 // parent's), copy loops, conditions; computes ids; and indexes them for dependsOn and reference().
-import { atSite, withCopy, type CopyFrame, type DeploymentResource, type EvalContext, type ResourceLookup } from "./context";
-import { ExpressionError, ExpressionSyntaxError, expressionSyntaxFailed, resourceInvalid, validationFailed } from "./errors";
+import { atSite, DeferredReference, withCopy, type CopyFrame, type DeploymentResource, type EvalContext, type ResourceLookup } from "./context";
+import { ExpressionError, ExpressionSyntaxError, expressionSyntaxFailed, inner, resourceInvalid, validationFailed } from "./errors";
 import { composeId, nameSegments, parseType, resourceGroupPrefix } from "./resource-id";
 import type { PathSegment, TemplateSource } from "./source";
 import { member } from "./template-shape";
@@ -22,6 +22,8 @@ export interface ResourceInstance extends DeploymentResource {
 
 /** Turns the failures of one resource's expressions into ARM's "template resource … is not valid" error. */
 export function resourceFailure(error: unknown, displayName: string, path: PathSegment[], source: TemplateSource): unknown {
+  // A deploy-time reference where ARM cannot wait for one.
+  if (error instanceof DeferredReference) return resourceInvalid(displayName, source.position(path), inner.functionNotExpected("reference"), pathText(path));
   if (error instanceof ExpressionError) return resourceInvalid(displayName, source.position(path), error.message, pathText(path));
   if (error instanceof ExpressionSyntaxError) return expressionSyntaxFailed(error.message);
   return variableError(error);

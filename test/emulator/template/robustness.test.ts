@@ -53,7 +53,7 @@ describe("template evaluator: robustness", () => {
       ],
       outputs: { id: { type: "string", value: "[resourceId('Microsoft.DevTestLab/labs', parameters('labName'))]" } },
     });
-    const junk = fc.oneof(fc.constant(null), fc.integer(), fc.boolean(), fc.string({ maxLength: 8 }), fc.constant("[concat("), fc.constant([]), fc.constant({}), expression.map((e) => `[${e}]`));
+    const junk = fc.oneof(fc.constant(null), fc.integer(), fc.boolean(), fc.string({ maxLength: 8 }), fc.constant("[concat("), fc.constant("[reference('lab').x]"), fc.constant("[listKeys('lab', '1')]"), fc.constant("[reference('vms')]"), fc.constant([]), fc.constant({}), expression.map((e) => `[${e}]`));
     const paths: (string | number)[][] = [];
     const collect = (value: unknown, path: (string | number)[]) => {
       paths.push(path);
