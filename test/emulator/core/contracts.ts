@@ -52,6 +52,12 @@ export interface StorageBackend {
   blobExists(account: string, container: string, blob: string): Promise<boolean>;
   deleteBlob(account: string, container: string, blob: string): Promise<void>;
   listBlobs(account: string, container: string): Promise<string[]>;
+  /**
+   * Optional: GET a blob URL (with its SAS) as an outside client would, honouring the SAS (expiry,
+   * permissions, revocation). ARM uses it to download templateLink/parametersLink documents; without it
+   * the ARM layer falls back to a plain fetch() of the URL.
+   */
+  fetchBlobUrl?(url: string): Promise<{ status: number; body?: Buffer }>;
 }
 
 // ---------------------------------------------------------------- ARM request handling

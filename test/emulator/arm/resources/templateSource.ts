@@ -32,7 +32,7 @@ export async function fetchJson(ctx: ArmContext, uri: string): Promise<JsonObjec
   if (!isLocalUri(ctx, uri)) throw new ExternalLinkError(uri);
   let status: number;
   let text: string;
-  const storage = ctx.options.storage as { fetchBlobUrl?: (url: string) => Promise<{ status: number; body?: Buffer }> };
+  const storage = ctx.options.storage;
   try {
     if (storage.fetchBlobUrl) {
       const res = await storage.fetchBlobUrl(uri);
