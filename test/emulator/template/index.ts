@@ -7,3 +7,4 @@ export { SUPPORTED_FUNCTIONS } from "./functions";
 export { uniqueString } from "./hash/unique-string";
 export { armGuid } from "./hash/guid";
 export type { TemplateEvaluationHooksEx, TemplateScopeEx } from "./context";
+export type { Json, JsonObject } from "./values";

@@ -12,7 +12,6 @@ import { clone, getCi, getObjectCi, getStringCi, isObject, type Json, type JsonO
 import { LATENCY_SECONDS, armTimestamp, isoDuration } from "../core/latency";
 import { OperationFailure, type Operation, type OperationHandle } from "../core/lro";
 import type { StoredResource } from "../core/store";
-import { computedProperties } from "./runtime";
 
 export const DEPLOYMENT_TYPE = "Microsoft.Resources/deployments";
 export const NESTED_HEADER = "x-ms-emulator-nested-deployment";
@@ -101,18 +100,6 @@ function dependenciesOf(resources: EvaluatedResource[]): Json {
     }));
 }
 
-/** What reference() sees for a resource of this deployment that does not exist yet. */
-function predictedView(id: string, location: string): JsonObject {
-  const p = parseResourceId(id);
-  const type = p ? fullType(p) : "";
-  const name = p?.names[p.names.length - 1] ?? "";
-  const properties: JsonObject =
-    type.toLowerCase() === "microsoft.devtestlab/labs/virtualmachines"
-      ? { fqdn: `${name.toLowerCase()}.${location}.cloudapp.azure.com` }
-      : computedProperties(type, id, name, location, {});
-  return { id, name, type, location, properties: { ...properties, provisioningState: "Succeeded" } };
-}
-
 export interface DeploymentInput {
   sub: string;
   rg: string;
@@ -124,14 +111,24 @@ export interface DeploymentInput {
   caller: CallerIdentity;
 }
 
+/** The evaluator's optional extensions (test/emulator/template): deferred values, list*(), Key Vault references. */
+interface EvaluatedResourceEx extends EvaluatedResource {
+  identity?: unknown;
+  plan?: unknown;
+  zones?: unknown;
+  resolve?(runtime: (resourceId: string) => unknown): EvaluatedResource;
+}
+
 /**
- * Evaluates a template for a deployment; throws ArmError 400 with the evaluator's error. Evaluated twice:
- * the first pass learns which resources the template declares, so that reference() to one of them
- * (before it exists) can be answered with its predicted runtime state in the second.
+ * Evaluates a template for a deployment; throws ArmError 400 with the evaluator's error (ARM's synchronous
+ * validation failure). reference() sees resources that exist; references to resources this deployment
+ * creates are deferred by the evaluator and resolved just before each resource is created.
  */
 export function evaluate(ctx: ArmContext, input: DeploymentInput): EvaluatedTemplate {
   const group = ctx.requireResourceGroup(input.sub, input.rg);
   const location = String(group.body["location"] ?? "westus");
+  const subscription = ctx.options.seed.subscriptions.find((s) => s.id.toLowerCase() === input.sub.toLowerCase());
+  const templateUri = getStringCi(input.templateLink, "uri");
   const scope = {
     tenantId: input.caller.tenantId,
     subscriptionId: input.sub,
@@ -139,29 +136,50 @@ export function evaluate(ctx: ArmContext, input: DeploymentInput): EvaluatedTemp
     resourceGroupLocation: location,
     deploymentName: input.name,
     ...(isObject(group.body["tags"]) ? { resourceGroupTags: group.body["tags"] as Record<string, string> } : {}),
+    ...(subscription ? { subscriptionDisplayName: subscription.displayName } : {}),
+    ...(templateUri ? { templateLink: { uri: templateUri, ...(getStringCi(input.templateLink, "contentVersion") ? { contentVersion: getStringCi(input.templateLink, "contentVersion") } : {}) } } : {}),
+    mode: input.mode,
   };
-  const existing = (id: string, full: boolean): unknown => {
-    const view = ctx.viewById(id);
-    if (!view) return undefined;
-    return full ? view : view["properties"];
+  const hooks = {
+    reference: (id: string, _apiVersion: string | undefined, full: boolean): unknown => {
+      const view = ctx.viewById(id);
+      if (!view) return undefined;
+      return full ? view : view["properties"];
+    },
+    // list*() (listKeys…) answers what a POST of the action answers now; only synchronous actions are possible
+    list: (id: string, apiVersion: string, functionName: string, body: unknown): unknown => listNow(ctx, id, apiVersion, functionName, body, input.caller),
+    keyVaultSecret: (vaultId: string, secretName: string): string | undefined => {
+      const secret = ctx.store.get(`${vaultId.replace(/\/+$/, "")}/secrets/${secretName}`);
+      const value = secret?.internal["value"];
+      return typeof value === "string" ? value : undefined;
+    },
   };
-  const run = (known: Set<string> | "all"): EvaluatedTemplate =>
-    ctx.evaluateTemplate(clone(input.template), clone(input.parameters), scope, {
-      reference: (id, _apiVersion, full) => {
-        const current = existing(id, full);
-        if (current !== undefined) return current;
-        if (known !== "all" && !known.has(idKey(id))) return undefined;
-        const predicted = predictedView(id, location);
-        return full ? predicted : predicted["properties"];
-      },
-    });
   try {
-    const first = run("all");
-    return run(new Set(first.resources.map((r) => idKey(r.id))));
+    return ctx.evaluateTemplate(clone(input.template), clone(input.parameters), scope, hooks);
   } catch (e) {
     const error = templateErrorOf(e);
     throw new ArmError(400, error.code, error.message, error.details as ArmErrorBody[] | undefined);
   }
+}
+
+/** The store answers list*() synchronously: only generic listKeys-style actions, never long-running ones. */
+function listNow(ctx: ArmContext, id: string, apiVersion: string, functionName: string, body: unknown, caller: CallerIdentity): unknown {
+  let answer: unknown;
+  // dispatch is async; generic list actions answer without awaiting anything, so run it and read the result
+  void ctx
+    .dispatch({
+      method: "POST",
+      path: `${id}/${functionName}`,
+      query: new URLSearchParams({ "api-version": apiVersion }),
+      headers: {},
+      body,
+      caller,
+      baseUrl: "https://127.0.0.1",
+    })
+    .then((r) => {
+      if (r.status === 200) answer = r.body;
+    });
+  return answer;
 }
 
 /** The deployment resource as first stored (provisioningState Accepted). */
@@ -201,13 +219,16 @@ function crlfJson(value: unknown): string {
   return JSON.stringify(value, null, 2).replace(/\n/g, "\r\n");
 }
 
-function syntheticPut(resource: EvaluatedResource, caller: CallerIdentity, baseUrl: string): ArmRequest {
+function syntheticPut(resource: EvaluatedResourceEx, caller: CallerIdentity, baseUrl: string): ArmRequest {
   const body: JsonObject = {};
   if (resource.location !== undefined) body["location"] = resource.location;
   if (resource.tags !== undefined) body["tags"] = clone(resource.tags);
   if (resource.sku !== undefined) body["sku"] = clone(resource.sku as Json);
   if (resource.kind !== undefined) body["kind"] = resource.kind;
   if (resource.properties !== undefined) body["properties"] = clone(resource.properties as Json);
+  if (resource.identity !== undefined) body["identity"] = clone(resource.identity as Json);
+  if (resource.plan !== undefined) body["plan"] = clone(resource.plan as Json);
+  if (resource.zones !== undefined) body["zones"] = clone(resource.zones as Json);
   const headers: Record<string, string | undefined> = {};
   if (resource.type.toLowerCase() === DEPLOYMENT_TYPE.toLowerCase()) headers[NESTED_HEADER] = "true";
   return {
@@ -247,8 +268,9 @@ export async function runDeployment(
   const outputResources: string[] = [];
   const results = new Map<string, Promise<boolean>>();
 
-  const deployOne = async (resource: EvaluatedResource): Promise<boolean> => {
+  const deployOne = async (declared: EvaluatedResourceEx): Promise<boolean> => {
     o.throwIfCanceled();
+    let resource: EvaluatedResourceEx = declared;
     const started = Date.now();
     const entryProps: JsonObject = {
       provisioningOperation: "Create",
@@ -265,6 +287,17 @@ export async function runDeployment(
       Object.assign(entryProps, { provisioningState: state, timestamp: armTimestamp(), duration: isoDuration(Date.now() - started), statusCode });
       if (statusMessage !== undefined) entryProps["statusMessage"] = statusMessage;
     };
+    if (declared.resolve) {
+      // values that reference() resources of this deployment: they exist now
+      try {
+        resource = { ...declared.resolve((id) => ctx.viewById(id, new Set(["artifacts"]))), identity: declared.identity, plan: declared.plan, zones: declared.zones };
+      } catch (e) {
+        const error = templateErrorOf(e);
+        finish("Failed", "BadRequest", { error } as unknown as Json);
+        failures.push({ code: error.code, message: error.message });
+        return false;
+      }
+    }
     const result = await ctx.dispatch(syntheticPut(resource, caller, baseUrl));
     if (result.status >= 400) {
       const body = isObject(result.body) ? result.body : { error: { code: statusText(result.status), message: "" } };
@@ -272,7 +305,7 @@ export async function runDeployment(
       failures.push({ code: statusText(result.status), message: crlfJson(body) });
       return false;
     }
-    let operation: Operation | undefined = result.operation;
+    const operation: Operation | undefined = result.operation;
     if (operation) {
       const record = await operation.done;
       if (record.status !== "Succeeded") {
@@ -291,7 +324,6 @@ export async function runDeployment(
     } else {
       await o.sleep(syncLatency(resource.type));
     }
-    operation = undefined;
     finish("Succeeded", result.status === 201 || result.status === 202 ? "Created" : "OK");
     if (resource.type.toLowerCase() === DEPLOYMENT_TYPE.toLowerCase()) {
       const nested = ctx.store.get(resource.id);
@@ -303,7 +335,7 @@ export async function runDeployment(
     return true;
   };
 
-  for (const resource of evaluated.resources) {
+  for (const resource of evaluated.resources as EvaluatedResourceEx[]) {
     const deps = resource.dependsOn.map((d) => results.get(idKey(d)) ?? Promise.resolve(true));
     results.set(
       idKey(resource.id),
