@@ -32,8 +32,13 @@ let prunedThisProcess = false;
  */
 export async function saveTraffic(adminUrl: string, dir: string = trafficDir(), options: SaveOptions = {}): Promise<string | undefined> {
   const base = adminUrl.replace(/\/+$/, "");
-  const since = savedUpTo.get(base) ?? 0;
-  const body = await getJson(`${base}/requests?full=1${since > 0 ? `&since=${since}` : ""}`, options.caCertPath);
+  let since = savedUpTo.get(base) ?? 0;
+  let body = await getJson(`${base}/requests?full=1${since > 0 ? `&since=${since}` : ""}`, options.caCertPath);
+  // A new emulator on a port an earlier one used starts counting again: its log is all new.
+  if (since > 0 && lastSeqOf(body) < since) {
+    since = 0;
+    body = await getJson(`${base}/requests?full=1`, options.caCertPath);
+  }
   const entries = logEntries(body).filter((entry) => entry.seq === undefined || entry.seq > since);
   if (entries.length === 0) return undefined;
 
@@ -96,6 +101,11 @@ function logEntries(body: unknown): TrafficEntry[] {
     if (!("requestHeaders" in (item as object))) throw new Error("the request log was read without full=1 (no headers or bodies)");
     return entry;
   });
+}
+
+function lastSeqOf(body: unknown): number {
+  const lastSeq = typeof body === "object" && body !== null ? (body as Record<string, unknown>)["lastSeq"] : undefined;
+  return typeof lastSeq === "number" ? lastSeq : Number.POSITIVE_INFINITY;
 }
 
 function firstArray(body: unknown, names: string[]): unknown[] | undefined {

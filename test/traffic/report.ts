@@ -21,6 +21,14 @@ export function formatReport(report: TrafficReport): string {
       }
     }
   }
+  if (report.accepted.length > 0) {
+    lines.push("", "Accepted (known differences between the swagger and the real service):");
+    for (const [operation, accepted] of groupByOperation(report.accepted)) {
+      const first = accepted[0];
+      if (first === undefined) continue;
+      lines.push(`  ${operation}: ${first.side} ${first.code}${first.payloadPath ? ` at ${first.payloadPath}` : ""} ×${accepted.length} — ${first.reason}`);
+    }
+  }
   const operations = Object.entries(report.operations).sort(([a], [b]) => a.localeCompare(b));
   if (operations.length > 0) {
     lines.push("", "Validated operations:");

@@ -3,6 +3,7 @@
 // with what a reader needs to find it: operation, request, the broken rule and where the spec says it.
 import type { TrafficEntry } from "./entry";
 import { classify, isOperationMonitorPath, monitorSkip, type ApiVersionSubstitute, apiVersionSubstitutes } from "./coverage";
+import { knownDifferenceFor, knownDifferences, type KnownDifference } from "./known-differences";
 import { createOavValidator, type OavValidator } from "./oav-adapter";
 import { describeRequest, toPayload } from "./payload";
 import { loadSpecCatalog, type SpecCatalog } from "./spec-catalog";
@@ -59,6 +60,8 @@ export interface TrafficReport {
   validated: number;
   skipped: SkippedGroup[];
   violations: Violation[];
+  /** Violations that match a known difference between the swagger and the real service (known-differences.ts). */
+  accepted: (Violation & { reason: string })[];
   substitutions: Substitution[];
   droppedEntries: number;
   specFiles: string[];
@@ -70,6 +73,7 @@ export interface TrafficReport {
 export interface ValidateOptions {
   catalog?: SpecCatalog;
   substitutes?: readonly ApiVersionSubstitute[];
+  knownDifferences?: readonly KnownDifference[];
 }
 
 const exampleCount = 3;
@@ -170,11 +174,21 @@ export async function validateTraffic(sources: TrafficSource[], options: Validat
     }
   }
 
+  const known = options.knownDifferences ?? knownDifferences;
+  const accepted: TrafficReport["accepted"] = [];
+  const remaining: Violation[] = [];
+  for (const violation of violations) {
+    const difference = knownDifferenceFor(violation, known);
+    if (difference === undefined) remaining.push(violation);
+    else accepted.push({ ...violation, reason: difference.reason });
+  }
+
   return {
     entries,
     validated,
     skipped: [...skipped.values()].sort((a, b) => b.count - a.count || a.group.localeCompare(b.group)),
-    violations,
+    violations: remaining,
+    accepted,
     substitutions: [...substitutions.values()],
     droppedEntries: sources.reduce((sum, source) => sum + (source.droppedEntries ?? 0), 0),
     specFiles: [...specFiles].sort().map((file) => file.slice(catalog.root.length + 1)),
@@ -184,8 +198,8 @@ export async function validateTraffic(sources: TrafficSource[], options: Validat
 }
 
 /** Violations grouped by the operation they belong to (operationId, or the request for unmatched ones). */
-export function groupByOperation(violations: Violation[]): Map<string, Violation[]> {
-  const groups = new Map<string, Violation[]>();
+export function groupByOperation<T extends Violation>(violations: T[]): Map<string, T[]> {
+  const groups = new Map<string, T[]>();
   for (const violation of violations) {
     const key = `${violation.operationId ?? `(no operation) ${violation.request.split("?")[0] ?? ""}`} [${violation.provider} ${violation.apiVersion}${violation.validatedAs ? ` as ${violation.validatedAs}` : ""}]`;
     const list = groups.get(key);
