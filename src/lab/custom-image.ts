@@ -8,7 +8,7 @@ import type { OsType } from "../azure/names";
 import { formatDuration } from "../azure/poll";
 import { AzureOperationError, InputError } from "../errors";
 import { runSteps, type Step } from "../steps";
-import { Deadline, type LabContext } from "./context";
+import { clockOf, Deadline, type LabContext } from "./context";
 import { describeVm } from "./lab";
 import { isGoneError, runLabOperation } from "./operation";
 import { CREATED_BY_TAG } from "./vm-spec";
@@ -83,7 +83,7 @@ interface CaptureState {
 
 export async function captureCustomImage(ctx: LabContext, options: CaptureCustomImageOptions): Promise<CaptureCustomImageResult> {
   const { vm } = options;
-  const deadline = new Deadline(options.timeoutMs);
+  const deadline = new Deadline(options.timeoutMs, clockOf(ctx));
   const image: CustomImageRef = { subscriptionId: vm.subscriptionId, resourceGroup: vm.resourceGroup, labName: vm.labName, imageName: options.imageName };
   const state: CaptureState = { image, imageId: customImageId(image), createdByThisRun: false, reused: false, sourceVmDeleted: false };
   const client = ctx.clients.devTestLabs(vm.subscriptionId);

@@ -5,7 +5,7 @@ import type { LabVmRef } from "../azure/ids";
 import { formatDuration } from "../azure/poll";
 import { AzureOperationError, InputError } from "../errors";
 import { describeArtifactResults, resolveArtifactId, secretArtifactValues, type ArtifactRequest, type ArtifactResult } from "./artifacts";
-import { Deadline, type LabContext } from "./context";
+import { clockOf, Deadline, type LabContext } from "./context";
 import { describeVm } from "./lab";
 import { runLabOperation } from "./operation";
 import { findLabVm, getLabVm, labVmDetails, waitForArtifacts, type LabVmDetails } from "./vm-wait";
@@ -41,7 +41,7 @@ function powerState(vm: LabVirtualMachine): string {
 export async function runLabVmAction(ctx: LabContext, options: LabVmActionOptions): Promise<LabVmActionResult> {
   const { vm, action } = options;
   const what = describeVm(vm);
-  const deadline = new Deadline(options.timeoutMs);
+  const deadline = new Deadline(options.timeoutMs, clockOf(ctx));
   const client = ctx.clients.devTestLabs(vm.subscriptionId);
 
   const current = await findLabVm(ctx, vm);

@@ -5,7 +5,6 @@
 //  - retryable failures are retried with exponential backoff, optionally deleting the failed VM and deployment
 //    first and optionally naming each attempt <name>-<n>;
 //  - everything this run created is deleted when the run finally fails or is cancelled (unless kept on request).
-import { setTimeout as sleep } from "node:timers/promises";
 import type { LabVirtualMachine, LabVirtualMachineCreationParameter } from "@azure/arm-devtestlabs";
 import type { DeploymentExtended } from "@azure/arm-resources";
 import { isNotFoundError, toAzureOperationError } from "../azure/errors";
@@ -16,7 +15,7 @@ import { neutralizeUntrustedText } from "../azure/untrusted-text";
 import { AzureOperationError } from "../errors";
 import { CancelledError, isCancellation, runSteps, type Step } from "../steps";
 import type { ArtifactResult } from "./artifacts";
-import { Deadline, type LabContext } from "./context";
+import { clockOf, Deadline, type LabContext } from "./context";
 import { describeVm, type ResolvedLab } from "./lab";
 import { isGoneError, runLabOperation } from "./operation";
 import { isRetryableFailure, retryDelayMs, vmNameForAttempt, type RetryPolicy } from "./retry";
@@ -157,7 +156,7 @@ async function createLabVm(ctx: LabContext, options: CreateLabVmOptions, baseNam
           }
           ctx.log.info(`Retrying in ${formatDuration(delay)}.`);
           try {
-            await sleep(delay, undefined, { signal: ctx.signal });
+            await clockOf(ctx).sleep(delay, ctx.signal);
           } catch (sleepError) {
             throw new CancelledError("The job was cancelled while waiting to retry the VM creation.", { cause: sleepError });
           }
@@ -311,7 +310,7 @@ export async function createLabVmFromTemplate(ctx: LabContext, options: CreateLa
     state.createdVms.push(expected);
     ctx.log.info(`Deploying ${options.templateName} to resource group '${lab.resourceGroup}' as '${deploymentName}'.`);
     const started = performance.now();
-    const deadline = new Deadline(options.timeoutMs);
+    const deadline = new Deadline(options.timeoutMs, clockOf(ctx));
     let result: DeploymentExtended;
     try {
       result = await runLabOperation(

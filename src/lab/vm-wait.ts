@@ -1,7 +1,6 @@
 // Reading a lab VM with its artifacts and network details, and waiting until its artifacts are installed.
 // The wait is bounded by a monotonic deadline in milliseconds (Microsoft's task compared Date#getMinutes(), so
 // its wait never ended past 60 minutes), polls at a fixed interval, and stops at once on cancellation.
-import { setTimeout as sleep } from "node:timers/promises";
 import type { LabVirtualMachine } from "@azure/arm-devtestlabs";
 import { isNotFoundError, toAzureOperationError } from "../azure/errors";
 import type { LabVmRef } from "../azure/ids";
@@ -9,7 +8,7 @@ import { formatDuration } from "../azure/poll";
 import { AzureOperationError } from "../errors";
 import { CancelledError } from "../steps/cancelled";
 import { ArtifactsFailedError, describeArtifactResults, evaluateArtifacts, type ArtifactEvaluation } from "./artifacts";
-import { Deadline, type LabContext } from "./context";
+import { clockOf, Deadline, type LabContext } from "./context";
 import { describeVm } from "./lab";
 import { TIMEOUT_CODE } from "./retry";
 
@@ -78,11 +77,12 @@ export interface ArtifactWaitResult {
 }
 
 export async function waitForArtifacts(ctx: LabContext, options: WaitForArtifactsOptions): Promise<ArtifactWaitResult> {
-  const deadline = new Deadline(options.timeoutMs);
+  const clock = clockOf(ctx);
+  const deadline = new Deadline(options.timeoutMs, clock);
   const interval = options.pollIntervalMs ?? ctx.pollIntervalMs ?? DEFAULT_ARTIFACT_POLL_MS;
   const what = describeVm(options.vm);
   const reported = new Map<string, string>();
-  const started = performance.now();
+  const started = clock.now();
   for (;;) {
     const vm = await getLabVm(ctx, options.vm);
     const all = vm.artifacts ?? [];
@@ -116,11 +116,11 @@ export async function waitForArtifacts(ctx: LabContext, options: WaitForArtifact
       );
     }
     const done = evaluation.total - evaluation.pending.length;
-    ctx.log.progress(evaluation.total > 0 ? (100 * done) / evaluation.total : undefined, `Installing artifacts on ${what}: ${done} of ${evaluation.total} done (${formatDuration(performance.now() - started)}).`);
+    ctx.log.progress(evaluation.total > 0 ? (100 * done) / evaluation.total : undefined, `Installing artifacts on ${what}: ${done} of ${evaluation.total} done (${formatDuration(clock.now() - started)}).`);
     try {
-      await sleep(Math.min(interval, deadline.remainingMs()), undefined, { signal: ctx.signal });
+      await clock.sleep(Math.min(interval, deadline.remainingMs()), ctx.signal);
     } catch (err) {
-      throw new CancelledError(`Waiting for the artifacts of ${what} was cancelled after ${formatDuration(performance.now() - started)}.`, { cause: err });
+      throw new CancelledError(`Waiting for the artifacts of ${what} was cancelled after ${formatDuration(clock.now() - started)}.`, { cause: err });
     }
   }
 }

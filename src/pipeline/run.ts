@@ -42,7 +42,7 @@ export function describeError(err: unknown, manifest?: TaskManifest): string {
     const aliases = input?.aliases ?? [];
     if (aliases.length > 0) {
       const prefix = `Input '${err.input}'`;
-      const named = `Input '${err.input}' (${aliases.map((a) => `'${a}'`).join(", ")})`;
+      const named = `Input '${err.input}' (alias${aliases.length > 1 ? "es" : ""} ${aliases.map((a) => `'${a}'`).join(", ")})`;
       return message.startsWith(prefix) ? named + message.slice(prefix.length) : `${named}: ${message}`;
     }
   }

@@ -47,7 +47,7 @@ describe("pipeline/run", () => {
       throw new InputError("lab", "expected a lab resource id.");
     }, { exitProcess: false });
     assert.equal(result()[0]?.properties.result, "Failed");
-    assert.equal(result()[0]?.data, "Input 'lab' ('LabId'): expected a lab resource id.");
+    assert.equal(result()[0]?.data, "Input 'lab' (alias 'LabId'): expected a lab resource id.");
   });
 
   it("does not let an ARM error body run logging commands", async () => {
