@@ -140,7 +140,6 @@ class CleanupBudget {
   private readonly controller = new AbortController();
   private deadline: number;
   private timer: ReturnType<typeof setTimeout> | undefined;
-  private expire?: (error: Error) => void;
 
   constructor(timeoutMs: number) {
     this.deadline = performance.now() + timeoutMs;
@@ -161,12 +160,12 @@ class CleanupBudget {
 
   /** Resolves with the cleanup, or rejects when the deadline passes first. */
   race(cleanup: Promise<unknown>): Promise<unknown> {
-    if (this.controller.signal.aborted) return Promise.reject(new Error("no time was left for it"));
+    const signal = this.controller.signal;
     return new Promise((resolve, reject) => {
-      this.expire = reject;
-      cleanup.then(resolve, reject).finally(() => {
-        this.expire = undefined;
-      });
+      const expire = () => reject(new Error("it did not finish within the time left for cleanup"));
+      if (signal.aborted) return expire();
+      signal.addEventListener("abort", expire, { once: true });
+      cleanup.then(resolve, reject).finally(() => signal.removeEventListener("abort", expire));
     });
   }
 
@@ -179,7 +178,6 @@ class CleanupBudget {
     const remaining = Math.max(0, this.deadline - performance.now());
     this.timer = setTimeout(() => {
       this.controller.abort(new CancelledError("The time for cleanup is up."));
-      this.expire?.(new Error(`it did not finish within the time left for cleanup`));
     }, Math.min(remaining, 2 ** 31 - 1));
   }
 }

@@ -84,8 +84,8 @@ describe("params/overrides: parseOverrides", () => {
   });
 
   const bad: { name: string; text: string; pattern: RegExp; hidden?: string }[] = [
-    { name: "an unterminated double quote", text: '-a 1 -b "abc', pattern: /-b opens a quote \(\"\) at line 1, column 9 that is never closed/ },
-    { name: "an unterminated single quote", text: "-a\n  'abc", pattern: /-a opens a quote \(\'\) at line 2, column 3 that is never closed/ },
+    { name: "an unterminated double quote", text: '-a 1 -b "abc', pattern: /-b opens a quote \("\) at line 1, column 9 that is never closed/ },
+    { name: "an unterminated single quote", text: "-a\n  'abc", pattern: /-a opens a quote \('\) at line 2, column 3 that is never closed/ },
     { name: "an unterminated JSON value", text: '-o {"a": 1', pattern: /JSON value of -o that starts at line 1, column 4 is never closed/ },
     { name: "an unterminated string inside JSON", text: '-o {"a": "x}', pattern: /JSON value of -o has a string that starts at line 1, column 10/ },
     { name: "an unterminated parenthesis", text: "-pw (ConvertTo-SecureString 'x'", pattern: /-pw opens a parenthesis at line 1, column 5 that is never closed/ },
