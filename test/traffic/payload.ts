@@ -6,14 +6,14 @@ import type { TrafficPayload } from "./oav-adapter";
 
 export const armHost = "https://management.azure.com";
 
-export type PayloadResult = { ok: true; payload: TrafficPayload } | { ok: false; clipped: boolean; problem: string };
+export type PayloadResult = { ok: true; payload: TrafficPayload } | { ok: false; side: "request" | "response"; clipped: boolean; problem: string };
 
 /** apiVersion, when given, replaces the entry's api-version (validation against a substitute spec). */
 export function toPayload(entry: TrafficEntry, apiVersion?: string): PayloadResult {
   const requestBody = parseBody(entry.requestBody);
-  if (!requestBody.ok) return { ok: false, clipped: requestBody.clipped, problem: `request body: ${requestBody.problem}` };
+  if (!requestBody.ok) return { ok: false, side: "request", clipped: requestBody.clipped, problem: `request body: ${requestBody.problem}` };
   const responseBody = parseBody(entry.responseBody);
-  if (!responseBody.ok) return { ok: false, clipped: responseBody.clipped, problem: `response body: ${responseBody.problem}` };
+  if (!responseBody.ok) return { ok: false, side: "response", clipped: responseBody.clipped, problem: `response body: ${responseBody.problem}` };
 
   const payload: TrafficPayload = {
     liveRequest: { url: requestUrl(entry, apiVersion), method: entry.method.toUpperCase(), headers: requestHeaders(entry.requestHeaders) },

@@ -29,6 +29,12 @@ export function formatReport(report: TrafficReport): string {
       lines.push(`  ${operation}: ${first.side} ${first.code}${first.payloadPath ? ` at ${first.payloadPath}` : ""} ×${accepted.length} — ${first.reason}`);
     }
   }
+  if (report.rejected.length > 0) {
+    lines.push("", `Requests outside the swagger that the emulator rejected with 4xx (negative tests, not violations): ${report.rejected.length}`);
+    for (const { first, count } of distinct(report.rejected).slice(0, 5)) {
+      lines.push(`  ${first.side} ${first.code}${first.payloadPath ? ` at ${first.payloadPath}` : ""}${count > 1 ? ` ×${count}` : ""}: ${first.request} → ${first.status}`);
+    }
+  }
   const operations = Object.entries(report.operations).sort(([a], [b]) => a.localeCompare(b));
   if (operations.length > 0) {
     lines.push("", "Validated operations:");

@@ -62,6 +62,12 @@ export interface TrafficReport {
   violations: Violation[];
   /** Violations that match a known difference between the swagger and the real service (known-differences.ts). */
   accepted: (Violation & { reason: string })[];
+  /**
+   * Requests outside the swagger (bad bodies, unknown routes or api-versions) that the emulator rejected with a
+   * 4xx, as ARM would: negative tests. Not violations; their error responses are still validated where a spec
+   * operation matched.
+   */
+  rejected: Violation[];
   substitutions: Substitution[];
   droppedEntries: number;
   specFiles: string[];
@@ -84,6 +90,7 @@ export async function validateTraffic(sources: TrafficSource[], options: Validat
   const skipped = new Map<string, SkippedGroup>();
   const substitutions = new Map<string, Substitution>();
   const violations: Violation[] = [];
+  const rejected: Violation[] = [];
   const noteSkip = (group: string, reason: string, entry: TrafficEntry): void => {
     let item = skipped.get(group);
     if (item === undefined) skipped.set(group, (item = { group, reason, count: 0, examples: [] }));
@@ -104,7 +111,7 @@ export async function validateTraffic(sources: TrafficSource[], options: Validat
       if (coverage.kind === "skip") {
         noteSkip(coverage.group, coverage.reason, entry);
       } else if (coverage.kind === "no-spec") {
-        violations.push({
+        (isClientError(entry.status) ? rejected : violations).push({
           ...locate(source.name, entry),
           provider: coverage.provider,
           apiVersion: coverage.apiVersion,
@@ -140,10 +147,15 @@ export async function validateTraffic(sources: TrafficSource[], options: Validat
     if (validator === undefined) break;
     const { entry } = item;
     const base = { ...locate(item.source, entry), provider: item.provider, apiVersion: item.apiVersion, ...(item.validateAs ? { validatedAs: item.validateAs } : {}) };
-    const payload = toPayload(entry, item.validateAs);
+    let payload = toPayload(entry, item.validateAs);
+    if (!payload.ok && payload.side === "request" && !payload.clipped && isClientError(entry.status)) {
+      // A malformed request the emulator refused: note it, and still check the refusal against the error schema.
+      rejected.push({ ...base, side: "request", code: "BODY_NOT_JSON", message: payload.problem, payloadPath: "", schemaPath: "" });
+      payload = toPayload({ ...entry, requestBody: undefined }, item.validateAs);
+    }
     if (!payload.ok) {
       if (payload.clipped) noteSkip("body cut short by the request log", "bodies over 256 KiB are clipped by the request log and cannot be parsed", entry);
-      else violations.push({ ...base, side: "response", code: "BODY_NOT_JSON", message: payload.problem, payloadPath: "", schemaPath: "" });
+      else violations.push({ ...base, side: payload.side, code: "BODY_NOT_JSON", message: payload.problem, payloadPath: "", schemaPath: "" });
       continue;
     }
     const result = await validator.validate(payload.payload);
@@ -153,7 +165,8 @@ export async function validateTraffic(sources: TrafficSource[], options: Validat
         continue;
       }
       validated += 1;
-      violations.push({ ...base, side: "match", code: result.exception.code, message: firstLine(result.exception.message), payloadPath: "", schemaPath: "" });
+      const violation: Violation = { ...base, side: "match", code: result.exception.code, message: firstLine(result.exception.message), payloadPath: "", schemaPath: "" };
+      (/^OPERATION_NOT_FOUND/.test(result.exception.code) && isClientError(entry.status) ? rejected : violations).push(violation);
       continue;
     }
     validated += 1;
@@ -170,7 +183,8 @@ export async function validateTraffic(sources: TrafficSource[], options: Validat
       };
       if (result.operationId !== undefined) violation.operationId = result.operationId;
       if (issue.specFile !== undefined) violation.spec = `${issue.specFile}${issue.specRef ?? ""}${issue.specLine ? ` (line ${issue.specLine})` : ""}`;
-      violations.push(violation);
+      // A request the swagger forbids is fine when the emulator refused it; accepting it would be the violation.
+      (issue.side === "request" && isClientError(entry.status) ? rejected : violations).push(violation);
     }
   }
 
@@ -189,6 +203,7 @@ export async function validateTraffic(sources: TrafficSource[], options: Validat
     skipped: [...skipped.values()].sort((a, b) => b.count - a.count || a.group.localeCompare(b.group)),
     violations: remaining,
     accepted,
+    rejected,
     substitutions: [...substitutions.values()],
     droppedEntries: sources.reduce((sum, source) => sum + (source.droppedEntries ?? 0), 0),
     specFiles: [...specFiles].sort().map((file) => file.slice(catalog.root.length + 1)),
@@ -231,6 +246,10 @@ function validatorFor(root: string, files: string[]): Promise<OavValidator> {
 
 function locate(source: string, entry: TrafficEntry): { source: string; request: string; status: number; seq?: number } {
   return { source, request: describeRequest(entry), status: entry.status, ...(entry.seq !== undefined ? { seq: entry.seq } : {}) };
+}
+
+function isClientError(status: number): boolean {
+  return status >= 400 && status < 500;
 }
 
 function firstLine(text: string): string {

@@ -110,6 +110,22 @@ describe("oav catches responses and requests that break the swagger", function (
     assert.deepEqual(codes(report), ["request READONLY_PROPERTY_NOT_ALLOWED_IN_REQUEST $.properties.provisioningState"]);
   });
 
+  it("does not count a forbidden request the emulator rejected with 4xx, but does when it accepted it", async function () {
+    const entry = recorded(1);
+    const body = JSON.parse(entry.requestBody ?? "{}") as Record<string, unknown>;
+    properties(body)["provisioningState"] = "Succeeded";
+    const badRequest = JSON.stringify({ error: { code: "BadRequest", message: "provisioningState is read-only" } });
+    const rejected = await check({ ...entry, requestBody: JSON.stringify(body), status: 400, responseBody: badRequest });
+    assert.equal(rejected.violations.length, 0, formatReport(rejected));
+    assert.deepEqual(rejected.rejected.map((v) => v.code), ["READONLY_PROPERTY_NOT_ALLOWED_IN_REQUEST"]);
+    const malformed = await check({ ...entry, requestBody: "{not json", status: 400, responseBody: badRequest });
+    assert.equal(malformed.violations.length, 0, formatReport(malformed));
+    const accepted = await check({ ...entry, requestBody: "{not json" });
+    assert.deepEqual(codes(accepted), ["request BODY_NOT_JSON"]);
+    const badError = await check({ ...entry, requestBody: "{not json", status: 400, responseBody: JSON.stringify({ message: "bad" }) });
+    assert.deepEqual(codes(badError), ["response OBJECT_ADDITIONAL_PROPERTIES $.message"], "the refusal itself is still validated");
+  });
+
   it("reports a route no swagger operation has", async function () {
     const report = await check({ ...recorded(0), path: recorded(0).path.replace("/virtualmachines/", "/virtualmachinez/") });
     assert.deepEqual(codes(report), ["match OPERATION_NOT_FOUND_IN_CACHE"]);
