@@ -24,6 +24,8 @@ class FakePoller<T> implements OperationPoller<T> {
     this.promise = new Promise<T>((resolve, reject) => {
       this.settle = { resolve, reject };
     });
+    // As core-lro does: a stopped poller nobody waits on must not be an unhandled rejection.
+    this.promise.catch(() => undefined);
   }
 
   pollUntilDone(options?: { abortSignal?: unknown }): Promise<T> {
