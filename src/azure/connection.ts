@@ -99,6 +99,9 @@ export function planCredential(connection: AzureConnection, options: ConnectionC
     );
     const env = options.env ?? process.env;
     const oidcRequestUri = required(connection.oidcRequestUri ?? env.SYSTEM_OIDCREQUESTURI, "OIDC request URL (System.OidcRequestUri; the agent provides it)");
+    if (!/^https:\/\/[^\s?#]+$/i.test(oidcRequestUri)) {
+      throw new InputError(inputName, `${named}: the agent's OIDC request URL '${neutralizeUntrustedText(oidcRequestUri, { maxLength: 200 })}' is not an https URL without a query.`);
+    }
     return { kind: "workloadIdentity", tenantId: effectiveTenant, clientId, serviceConnectionId, systemAccessToken, oidcRequestUri, cloud };
   }
 

@@ -252,6 +252,7 @@ describe("azure/connection: credentials for every scheme", () => {
       { name: "a certificate without its key", connection: { authenticationType: "spnCertificate", certificatePem: makeCertificate().certPem }, pattern: /no private key/ },
       { name: "federation without the job token", connection: { scheme: "WorkloadIdentityFederation", oidcRequestUri: `${EMULATOR}/oidc/x` }, pattern: /no job access token/ },
       { name: "federation without the OIDC URL", connection: { scheme: "WorkloadIdentityFederation", systemAccessToken: ACCESS_TOKEN }, pattern: /no OIDC request URL/ },
+      { name: "federation with an http OIDC URL", connection: { scheme: "WorkloadIdentityFederation", systemAccessToken: ACCESS_TOKEN, oidcRequestUri: "http://127.0.0.1/oidc" }, pattern: /OIDC request URL .* is not an https URL/ },
       { name: "an http authority", connection: { authorityHost: "http://127.0.0.1:8443/" }, pattern: /authority URL .* must use https/ },
       { name: "an http ARM URL", connection: { armUrl: "http://127.0.0.1:8443/" }, pattern: /Resource Manager URL .* must use https/ },
       { name: "Azure Stack without an authority", connection: { environment: "AzureStack", authorityHost: undefined }, pattern: /authority URL .* is missing/ },
