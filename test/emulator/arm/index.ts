@@ -104,8 +104,8 @@ export async function createArmEmulatorWith(options: ArmOptions, internals: ArmE
       ctx = build(options, internals);
     },
     async close() {
+      // timers stop; operations stay as they were (Running) for state() and late polls
       ctx.clock.close();
-      ctx.lro.clear();
     },
   };
 }

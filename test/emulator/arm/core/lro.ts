@@ -183,6 +183,17 @@ export class OperationEngine {
     return op;
   }
 
+  /**
+   * At time scale 0 an operation "finishes at once": a poll waits (briefly) for work that is only waiting
+   * for the event loop, so that the second poll reliably sees the end, as a client at real speed would.
+   */
+  async settle(op: Operation): Promise<void> {
+    if (this.clock.timeScale !== 0 || op.record.status !== "Running") return;
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([op.done, new Promise<void>((r) => (timer = setTimeout(r, 200)))]);
+    if (timer) clearTimeout(timer);
+  }
+
   find(id: string): Operation | undefined {
     return this.ops.get(id.toLowerCase());
   }

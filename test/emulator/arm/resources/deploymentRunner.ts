@@ -7,11 +7,12 @@ import { createHash, randomBytes, randomUUID } from "node:crypto";
 import type { ArmRequest, CallerIdentity, EvaluatedResource, EvaluatedTemplate, TemplateErrorShape } from "../../core/contracts";
 import type { ArmContext } from "../core/context";
 import { ArmError, statusText, type ArmErrorBody } from "../core/errors";
-import { fullType, idKey, parseResourceId } from "../core/ids";
+import { idKey } from "../core/ids";
 import { clone, getCi, getObjectCi, getStringCi, isObject, type Json, type JsonObject } from "../core/json";
 import { LATENCY_SECONDS, armTimestamp, isoDuration } from "../core/latency";
 import { OperationFailure, type Operation, type OperationHandle } from "../core/lro";
 import type { StoredResource } from "../core/store";
+import { listAction } from "./generic";
 
 export const DEPLOYMENT_TYPE = "Microsoft.Resources/deployments";
 export const NESTED_HEADER = "x-ms-emulator-nested-deployment";
@@ -162,24 +163,10 @@ export function evaluate(ctx: ArmContext, input: DeploymentInput): EvaluatedTemp
   }
 }
 
-/** The store answers list*() synchronously: only generic listKeys-style actions, never long-running ones. */
-function listNow(ctx: ArmContext, id: string, apiVersion: string, functionName: string, body: unknown, caller: CallerIdentity): unknown {
-  let answer: unknown;
-  // dispatch is async; generic list actions answer without awaiting anything, so run it and read the result
-  void ctx
-    .dispatch({
-      method: "POST",
-      path: `${id}/${functionName}`,
-      query: new URLSearchParams({ "api-version": apiVersion }),
-      headers: {},
-      body,
-      caller,
-      baseUrl: "https://127.0.0.1",
-    })
-    .then((r) => {
-      if (r.status === 200) answer = r.body;
-    });
-  return answer;
+/** list*() answered from the store (the evaluator calls it synchronously). */
+function listNow(ctx: ArmContext, id: string, _apiVersion: string, functionName: string, _body: unknown, _caller: CallerIdentity): unknown {
+  const resource = ctx.store.get(id);
+  return resource ? listAction(resource, functionName) : undefined;
 }
 
 /** The deployment resource as first stored (provisioningState Accepted). */

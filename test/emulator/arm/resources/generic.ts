@@ -1,7 +1,7 @@
 // Resources of services not modelled in detail (Microsoft.Web, Sql, Network, Storage, KeyVault, Insights,
 // DocumentDB, DBforMySQL/PostgreSQL, Authorization, Compute VMs...): stored as sent, provisioningState
 // Succeeded at once, with the runtime properties outputs usually read. Credentials are never echoed.
-import { randomBytes, randomUUID } from "node:crypto";
+import { createHash, randomUUID } from "node:crypto";
 import type { ArmRequest } from "../../core/contracts";
 import type { ArmContext } from "../core/context";
 import { requireObjectBody } from "../core/context";
@@ -86,6 +86,20 @@ export function genericBody(ctx: ArmContext, parsed: ParsedId, id: string, body:
   return out;
 }
 
+/** What a list*() action of a generic resource answers (keys are stable per resource). */
+export function listAction(resource: StoredResource, action: string): JsonObject | undefined {
+  const key = (n: string) => createHash("sha256").update(`${resource.id.toLowerCase()}#${n}`).digest().toString("base64") + "AAAA";
+  if (/^listkeys$/i.test(action)) {
+    return {
+      keys: [
+        { keyName: "key1", value: key("key1"), permissions: "FULL" },
+        { keyName: "key2", value: key("key2"), permissions: "FULL" },
+      ],
+    };
+  }
+  return undefined;
+}
+
 export async function handleGeneric(ctx: ArmContext, req: ArmRequest, parsed: ParsedId): Promise<HandlerResult> {
   const namespace = parsed.namespace ?? "";
   if (!isGenericNamespace(namespace)) throw errors.invalidResourceNamespace(namespace);
@@ -107,18 +121,7 @@ export async function handleGeneric(ctx: ArmContext, req: ArmRequest, parsed: Pa
     if (method === "POST") {
       const target = ctx.store.get(buildId(owner));
       if (!target) throw errors.resourceNotFound(`${namespace}/${parsed.types.map((t, i) => `${t}/${parsed.names[i] ?? ""}`).join("/")}`, parsed.resourceGroup ?? "");
-      if (/^listkeys$/i.test(parsed.trailing)) {
-        return {
-          status: 200,
-          body: {
-            keys: [
-              { keyName: "key1", value: randomBytes(48).toString("base64"), permissions: "FULL" },
-              { keyName: "key2", value: randomBytes(48).toString("base64"), permissions: "FULL" },
-            ],
-          },
-        };
-      }
-      return { status: 200, body: {} };
+      return { status: 200, body: listAction(target, parsed.trailing) ?? {} };
     }
     throw errors.methodNotAllowed(method);
   }
@@ -137,11 +140,13 @@ export async function handleGeneric(ctx: ArmContext, req: ArmRequest, parsed: Pa
       const body = requireObjectBody(req);
       const parent = parentId(parsed);
       if (parent && (parsed.types.length > 1 || parsed.scopeId) && !ctx.store.get(parent)) throw errors.parentResourceNotFound(fullName(parsed).split("/")[0] ?? "");
+      // Key Vault keeps a secret's value (for Key Vault parameter references) but never returns it
+      const secretValue = fullType(parsed).toLowerCase() === "microsoft.keyvault/vaults/secrets" ? getCi(getObjectCi(body, "properties"), "value") : undefined;
       const stored = ctx.store.put({
         id: existing?.id ?? id,
         type: existing?.type ?? fullType(parsed),
         body: genericBody(ctx, parsed, existing?.id ?? id, body, existing),
-        internal: {},
+        internal: typeof secretValue === "string" ? { value: secretValue } : {},
       });
       return { status: existing ? 200 : 201, body: ctx.view(stored) };
     }

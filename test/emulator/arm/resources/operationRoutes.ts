@@ -19,8 +19,11 @@ function isMonitor(req: ArmRequest): boolean {
 
 export function registerOperationRoutes(ctx: ArmContext): void {
   const r = ctx.router;
-  const poll = (req: ArmRequest, op: Operation): HandlerResult =>
-    isMonitor(req) ? ctx.lro.locationResponse(op, req.baseUrl) : ctx.lro.statusResponse(op);
+  const poll = async (req: ArmRequest, op: Operation): Promise<HandlerResult> => {
+    // the first poll reports Running without waiting (as recorded); later ones let scale-0 work finish
+    if (op.record.polls >= 1) await ctx.lro.settle(op);
+    return isMonitor(req) ? ctx.lro.locationResponse(op, req.baseUrl) : ctx.lro.statusResponse(op);
+  };
 
   r.add("GET", "/subscriptions/{sub}/providers/Microsoft.DevTestLab/locations/{region}/operations/{id}", async ({ req, params }) =>
     poll(req, find(ctx, req, params["sub"] ?? "", params["id"] ?? "")),
@@ -31,9 +34,15 @@ export function registerOperationRoutes(ctx: ArmContext): void {
   r.add(
     "GET",
     "/subscriptions/{sub}/resourcegroups/{rg}/providers/Microsoft.Resources/deployments/{name}/operationStatuses/{id}",
-    async ({ req, params }) => ctx.lro.statusResponse(find(ctx, req, params["sub"] ?? "", params["id"] ?? "")),
+    async ({ req, params }) => {
+      const op = find(ctx, req, params["sub"] ?? "", params["id"] ?? "");
+      if (op.record.polls >= 1) await ctx.lro.settle(op);
+      return ctx.lro.statusResponse(op);
+    },
   );
-  r.add("GET", "/subscriptions/{sub}/operationresults/{id}", async ({ req, params }) =>
-    ctx.lro.locationResponse(find(ctx, req, params["sub"] ?? "", params["id"] ?? ""), req.baseUrl),
-  );
+  r.add("GET", "/subscriptions/{sub}/operationresults/{id}", async ({ req, params }) => {
+    const op = find(ctx, req, params["sub"] ?? "", params["id"] ?? "");
+    if (op.record.polls >= 1) await ctx.lro.settle(op);
+    return ctx.lro.locationResponse(op, req.baseUrl);
+  });
 }

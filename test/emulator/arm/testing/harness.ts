@@ -69,17 +69,17 @@ export class Harness {
 
   static async create(options: { samplesDir?: string; timeScale?: number; internals?: ArmEmulatorInternals } = {}): Promise<Harness> {
     const storage = new MemoryStorage();
-    let self: Harness | undefined;
+    const holder: { self?: Harness } = {};
     const faults: ArmFaults = {
       lroFailure: (method, path) => {
-        for (const [pattern, error] of self?.lroFailures ?? []) {
+        for (const [pattern, error] of holder.self?.lroFailures ?? []) {
           const [m = "", p = ""] = pattern.split(" ");
           if (m === method && path.toLowerCase().includes(p.toLowerCase())) return error;
         }
         return undefined;
       },
       artifactFailure: (vmId, artifactId) => {
-        for (const [pattern, message] of self?.artifactFailures ?? []) {
+        for (const [pattern, message] of holder.self?.artifactFailures ?? []) {
           if (`${vmId} ${artifactId}`.toLowerCase().includes(pattern.toLowerCase())) return message;
         }
         return undefined;
@@ -89,8 +89,8 @@ export class Harness {
       { seed: testSeed(), timeScale: options.timeScale ?? 0, storage, faults, samplesDir: options.samplesDir ?? SAMPLES },
       options.internals ?? {},
     );
-    self = new Harness(emulator, storage);
-    return self;
+    holder.self = new Harness(emulator, storage);
+    return holder.self;
   }
 
   /** A request as the server hands it over: path decoded per segment, query parsed. */
