@@ -91,7 +91,8 @@ export async function runSteps<S>(steps: readonly Step<S>[], state: S, options: 
 
   const cancelled = signal.aborted || isCancellation(failure.error);
   const cleanupFailures = await runCleanups(started, state, { failed: true, cancelled }, options);
-  const error = cancelled && !isCancellation(failure.error) ? new CancelledError(`The job was cancelled during '${failure.step}'.`, { cause: failure.error }) : failure.error;
+  // Our CancelledError says what was cancelled; a bare AbortError from the SDK ("The operation was aborted.") does not.
+  const error = cancelled && !(failure.error instanceof CancelledError) ? new CancelledError(`The job was cancelled during '${failure.step}'.`, { cause: failure.error }) : failure.error;
   if (cleanupFailures.length > 0 && typeof error === "object" && error !== null) failuresByError.set(error, cleanupFailures);
   throw error;
 }

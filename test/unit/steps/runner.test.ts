@@ -133,6 +133,24 @@ describe("steps/runner: runSteps", () => {
       await assert.rejects(run, (error: unknown) => error === ownError);
     });
 
+    it("replaces the SDK's bare AbortError with one that names the step", async () => {
+      const controller = new AbortController();
+      const sdkAbort = Object.assign(new Error("The operation was aborted."), { name: "AbortError" });
+      const run = runSteps(
+        [
+          step("Deleting VM 'web01'", {
+            onRun: async () => {
+              controller.abort();
+              throw sdkAbort;
+            },
+          }),
+        ],
+        { events: [] },
+        { signal: controller.signal, log: recordingLog() },
+      );
+      await assert.rejects(run, (error: unknown) => error instanceof CancelledError && error.message === "The job was cancelled during 'Deleting VM 'web01''." && error.cause === sdkAbort);
+    });
+
     it("runs no step when the job is already cancelled", async () => {
       const state: State = { events: [] };
       const controller = new AbortController();
