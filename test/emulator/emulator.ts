@@ -11,6 +11,7 @@ import { createArmEmulator } from "./arm/index";
 import { AccessTokens } from "./identity/access-tokens";
 import { oidcRequestUri } from "./identity/devops-oidc";
 import { Directory } from "./identity/directory";
+import { KeyPool } from "./identity/key-pool";
 import { managedIdentityPath } from "./identity/managed-identity";
 import { SigningKey } from "./identity/signing-key";
 import { loadSeed } from "./seed/load";
@@ -93,19 +94,22 @@ export async function startEmulatorHost(options: EmulatorOptions = {}): Promise<
   };
 
   try {
-    const tls = await createTlsMaterial(folder);
+    const keyPool = await KeyPool.open();
+    const takeKey = () => keyPool.take();
+    const tls = await createTlsMaterial(folder, takeKey);
     // The listener exists before the port is known; it answers 503 until the services are in place.
     const holder: { services?: HostServices } = {};
     const server = createServer({ key: tls.server.privateKeyPem, cert: `${tls.server.certificatePem.trim()}\n${tls.ca.certificatePem.trim()}\n` }, createRequestListener(() => holder.services));
     const [azurite, stsKey, oidcKey, directory] = await Promise.all([
       startAzurite({ location: join(folder, "azurite"), certPath: tls.serverCertPath, keyPath: tls.serverKeyPath, caCertPath: tls.caCertPath, log }),
-      SigningKey.create("Offline Azure emulator token signing"),
-      SigningKey.create("Offline Azure DevOps OIDC signing"),
-      Directory.create(seed),
+      takeKey().then((keys) => SigningKey.create("Offline Azure emulator token signing", keys)),
+      takeKey().then((keys) => SigningKey.create("Offline Azure DevOps OIDC signing", keys)),
+      Directory.create(seed, takeKey),
       listen(server, options.port ?? 0),
     ]);
     cleanups.push(() => azurite.stop());
     cleanups.push(() => closeServer(server));
+    await keyPool.save().catch((error: unknown) => log(`key cache not saved: ${(error as Error).message}`));
 
     const port = (server.address() as AddressInfo).port;
     const baseUrl = `https://127.0.0.1:${port}`;

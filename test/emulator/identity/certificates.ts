@@ -1,7 +1,7 @@
 // Key pairs and X.509 certificates for the emulator: its CA, the HTTPS server, the token signers and the
-// certificates of service principals. Keys come from node:crypto (native, fast); node-forge only builds and
-// signs the certificates, because node:crypto cannot create one.
-import { createHash, generateKeyPair, randomBytes, X509Certificate, type KeyObject } from "node:crypto";
+// certificates of service principals. node-forge builds the certificate structure (node:crypto cannot create
+// one); the keys and the signature come from node:crypto, because forge's pure-JS RSA is ~100 ms per signature.
+import { createHash, createPrivateKey, createPublicKey, generateKeyPair, randomBytes, sign, X509Certificate, type KeyObject } from "node:crypto";
 import forge from "node-forge";
 
 export interface KeyPair {
@@ -79,10 +79,28 @@ export async function issueCertificate(request: CertificateRequest): Promise<Iss
   extensions.push({ name: "subjectKeyIdentifier" });
   cert.setExtensions(extensions);
 
-  const signingKeyPem = request.issuer ? request.issuer.privateKeyPem : keys.privateKeyPem;
-  cert.sign(forge.pki.privateKeyFromPem(signingKeyPem) as forge.pki.rsa.PrivateKey, forge.md.sha256.create());
+  signNatively(cert, request.issuer ? request.issuer.privateKey : keys.privateKey);
   const certificatePem = forge.pki.certificateToPem(cert);
   return { ...keys, certificatePem, ...thumbprints(certificatePem), notBefore, notAfter };
+}
+
+const sha256WithRsaEncryption = "1.2.840.113549.1.1.11";
+
+/** What forge's cert.sign does, with the RSA operation done by node:crypto. */
+function signNatively(cert: forge.pki.Certificate, privateKey: KeyObject): void {
+  cert.signatureOid = sha256WithRsaEncryption;
+  cert.siginfo.algorithmOid = sha256WithRsaEncryption;
+  // getTBSCertificate exists at run time but is missing from @types/node-forge.
+  const tbs = (forge.pki as unknown as { getTBSCertificate(certificate: forge.pki.Certificate): forge.asn1.Asn1 }).getTBSCertificate(cert);
+  cert.tbsCertificate = tbs;
+  const der = Buffer.from(forge.asn1.toDer(tbs).getBytes(), "binary");
+  cert.signature = sign("sha256", der, privateKey).toString("binary");
+}
+
+/** A key pair from a PKCS#8 PEM (the key pool's cache). */
+export function keyPairFromPem(privateKeyPem: string): KeyPair {
+  const privateKey = createPrivateKey(privateKeyPem);
+  return { privateKey, publicKey: createPublicKey(privateKey), privateKeyPem };
 }
 
 export function thumbprints(certificatePem: string): { thumbprintHex: string; x5t: string; x5tS256: string } {

@@ -4,7 +4,7 @@
 import { createPublicKey, type KeyObject } from "node:crypto";
 import type { Seed, SeedManagedIdentity, SeedPrincipal, SeedSubscription, SeedTenant } from "../core/contracts";
 import type { HostSeed, SeedServiceConnection } from "../seed/types";
-import { issueCertificate, thumbprints } from "./certificates";
+import { issueCertificate, newKeyPair, thumbprints, type KeyPair } from "./certificates";
 import { devOpsIssuer, devOpsSubject, entraIssuer, entraServiceConnectionSubject, tokenExchangeAudience } from "./issuers";
 
 export interface PrincipalCertificate {
@@ -51,12 +51,12 @@ export class Directory {
   ) {}
 
   /** Gives every principal that has no certificate in the seed a freshly generated one (with its key). */
-  static async create(seed: HostSeed): Promise<Directory> {
+  static async create(seed: HostSeed, takeKey: () => Promise<KeyPair> = newKeyPair): Promise<Directory> {
     const principals = await Promise.all(seed.principals.map(async (principal): Promise<Principal> => {
       if (principal.certificatePem) {
         return { ...principal, certificate: { certificatePem: principal.certificatePem, publicKey: createPublicKey(principal.certificatePem), ...thumbprints(principal.certificatePem) } };
       }
-      const issued = await issueCertificate({ commonName: principal.displayName, validDays: 365 });
+      const issued = await issueCertificate({ commonName: principal.displayName, validDays: 365, keys: await takeKey() });
       return {
         ...principal,
         certificatePem: issued.certificatePem,

@@ -1,6 +1,6 @@
 // A token signing key with its certificate, published as a JWK the way Entra's discovery keys are.
 import type { KeyObject } from "node:crypto";
-import { certificateDerBase64, issueCertificate } from "./certificates";
+import { certificateDerBase64, issueCertificate, type KeyPair } from "./certificates";
 import { signJwt, type JwtClaims } from "./jwt";
 
 export interface Jwk {
@@ -22,8 +22,8 @@ export class SigningKey {
     private readonly certificatePem: string,
   ) {}
 
-  static async create(commonName: string): Promise<SigningKey> {
-    const issued = await issueCertificate({ commonName, validDays: 365 });
+  static async create(commonName: string, keys?: KeyPair): Promise<SigningKey> {
+    const issued = await issueCertificate({ commonName, validDays: 365, keys });
     // Entra uses the x5t (base64url SHA-1 of the certificate) as the kid; so do we.
     return new SigningKey(issued.x5t, issued.privateKey, issued.publicKey, issued.certificatePem);
   }

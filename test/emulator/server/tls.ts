@@ -3,7 +3,7 @@
 // NODE_EXTRA_CA_CERTS=<ca.pem> (or an https.Agent's `ca`); Azurite serves HTTPS with the same server certificate.
 import { writeFile } from "node:fs/promises";
 import { join } from "node:path";
-import { issueCertificate, newKeyPair, type IssuedCertificate } from "../identity/certificates";
+import { issueCertificate, newKeyPair, type IssuedCertificate, type KeyPair } from "../identity/certificates";
 
 export interface TlsMaterial {
   ca: IssuedCertificate;
@@ -13,9 +13,10 @@ export interface TlsMaterial {
   serverKeyPath: string;
 }
 
-export async function createTlsMaterial(folder: string): Promise<TlsMaterial> {
+/** `takeKey` supplies key pairs (the emulator's key pool); fresh ones by default. */
+export async function createTlsMaterial(folder: string, takeKey: () => Promise<KeyPair> = newKeyPair): Promise<TlsMaterial> {
   // Both keys at once: key generation is most of the cost, and Azurite waits for these files.
-  const [caKeys, serverKeys] = await Promise.all([newKeyPair(), newKeyPair()]);
+  const [caKeys, serverKeys] = await Promise.all([takeKey(), takeKey()]);
   const ca = await issueCertificate({ commonName: "Offline Azure Emulator CA", isCertificateAuthority: true, validDays: 30, keys: caKeys });
   const server = await issueCertificate({ commonName: "127.0.0.1", issuer: ca, dnsNames: ["localhost"], ipAddresses: ["127.0.0.1"], validDays: 30, keys: serverKeys });
   const caCertPath = join(folder, "ca.pem");
