@@ -70,6 +70,10 @@ export function classify(entry: TrafficEntry, catalog: SpecCatalog, substitutes:
   const provider = (providerOfPath(path) ?? noProviderBucket).toLowerCase();
   const known = catalog.apiVersions(provider);
   if (known.length === 0) return skip(`provider ${provider}`, `no official swagger for ${provider} in test/fixtures/specs (out of scope)`);
+  // Checked before oav, which would otherwise match e.g. /subscriptions/{s}/operationresults/{id} (a resource
+  // group delete's Location) to the generic /{resourceId} operation and judge it as a resource read.
+  const monitor = monitorSegment(path);
+  if (monitor !== undefined && !catalog.hasItemPath(provider, monitor)) return skip(monitorSkip.group, monitorSkip.reason);
   const files = catalog.files(provider, apiVersion);
   if (files.length > 0) return { kind: "validate", provider, apiVersion: apiVersion.toLowerCase(), specFiles: files };
   const substitute = substitutes.find((s) => s.provider === provider && s.apiVersion === apiVersion.toLowerCase());
@@ -95,7 +99,11 @@ export function classify(entry: TrafficEntry, catalog: SpecCatalog, substitutes:
  * finds no operation for the path.
  */
 export function isOperationMonitorPath(path: string): boolean {
-  return /\/(operations|operationStatuses|operationResults|asyncOperations|DiskOperations)\/[^/]+\/?$/i.test(path);
+  return monitorSegment(path) !== undefined;
+}
+
+function monitorSegment(path: string): string | undefined {
+  return /\/(operations|operationStatuses|operationResults|asyncOperations|DiskOperations)\/[^/]+\/?$/i.exec(path)?.[1];
 }
 
 export const monitorSkip = {

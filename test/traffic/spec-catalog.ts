@@ -17,10 +17,13 @@ export interface SpecCatalog {
   files(provider: string, apiVersion: string): string[];
   /** The api-versions we hold a spec for, for a provider; empty when the provider has none at all. */
   apiVersions(provider: string): string[];
+  /** Whether any swagger of the provider has a path ending in `/{segment}/{parameter}` (e.g. DTL's operations/{name}). */
+  hasItemPath(provider: string, segment: string): boolean;
 }
 
 export function loadSpecCatalog(root: string = defaultSpecRoot): SpecCatalog {
   const index = new Map<string, Map<string, Set<string>>>();
+  const itemSegments = new Map<string, Set<string>>();
   for (const file of swaggerFiles(join(root, "specification"))) {
     const spec = JSON.parse(readFileSync(file, "utf8").replace(/^\uFEFF/, "")) as { info?: { version?: unknown }; paths?: unknown };
     const version = typeof spec.info?.version === "string" ? spec.info.version.toLowerCase() : undefined;
@@ -32,12 +35,19 @@ export function loadSpecCatalog(root: string = defaultSpecRoot): SpecCatalog {
       let files = versions.get(version);
       if (files === undefined) versions.set(version, (files = new Set()));
       files.add(file);
+      const item = /\/([^/{}]+)\/\{[^/]+\}$/.exec(template)?.[1];
+      if (item !== undefined) {
+        let segments = itemSegments.get(provider);
+        if (segments === undefined) itemSegments.set(provider, (segments = new Set()));
+        segments.add(item.toLowerCase());
+      }
     }
   }
   return {
     root,
     files: (provider, apiVersion) => [...(index.get(provider.toLowerCase())?.get(apiVersion.toLowerCase()) ?? [])],
     apiVersions: (provider) => [...(index.get(provider.toLowerCase())?.keys() ?? [])].sort(),
+    hasItemPath: (provider, segment) => itemSegments.get(provider.toLowerCase())?.has(segment.toLowerCase()) ?? false,
   };
 }
 

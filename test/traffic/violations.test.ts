@@ -167,6 +167,8 @@ describe("oav catches responses and requests that break the swagger", function (
           { ...base, route: "token", method: "POST", path: "/tenant/oauth2/v2.0/token", query: {} },
           { ...base, path: "/subscriptions/s/resourceGroups/rg/providers/Microsoft.Network/virtualNetworks/v", query: { "api-version": "2023-09-01" } },
           { ...base, path: "/subscriptions/s/resourcegroups/rg/providers/Microsoft.Resources/deployments/d/operationStatuses/123", query: { "api-version": "2024-03-01" } },
+          // A resource group delete's Location: oav alone would take it for the generic /{resourceId} read.
+          { ...base, status: 202, responseBody: undefined, path: "/subscriptions/s/operationresults/abc", query: { "api-version": "2025-03-01" } },
           { ...base, path: "/subscriptions", query: { "api-version": "2022-12-01" } },
           { ...base, status: 0 },
         ],
