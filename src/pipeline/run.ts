@@ -93,7 +93,13 @@ export async function runTask(
     if (lines.length > 1 || cancelled) for (const line of lines) log.info(line);
     summary.note(cancelled ? "Cancelled." : `Failed: ${message}`);
     finishSummary(summary, manifest, outputs);
-    tl.setResult(cancelled ? tl.TaskResult.Cancelled : tl.TaskResult.Failed, neutraliseLine(message));
+    if (cancelled) {
+      // task-lib writes TaskResult.Cancelled as "Cancelled", which the agent cannot parse (it fails the task); the
+      // agent's own spelling is "Canceled".
+      tl.command("task.complete", { result: "Canceled" }, neutraliseLine(message));
+    } else {
+      tl.setResult(tl.TaskResult.Failed, neutraliseLine(message));
+    }
   } finally {
     process.off("SIGINT", onCancel);
     process.off("SIGTERM", onCancel);
