@@ -269,12 +269,16 @@ function requireVm(ctx: ArmContext, l: LabRequest, name: string): StoredResource
   return vm;
 }
 
+function isBusy(ctx: ArmContext, vm: StoredResource): boolean {
+  const busy = vm.internal["busyOperation"];
+  return typeof busy === "string" && ctx.lro.find(busy)?.record.status === "Running";
+}
+
 /** An action may run only on a VM that finished creating and has no other action in flight. */
 function requireActionable(ctx: ArmContext, vm: StoredResource, action: string): void {
   const state = String(props(vm)["provisioningState"]);
   if (state !== "Succeeded") throw errors.notInValidState(String(vm.body["name"]), state, action);
-  const busy = vm.internal["busyOperation"];
-  if (typeof busy === "string" && ctx.lro.find(busy)?.record.status === "Running") {
+  if (isBusy(ctx, vm)) {
     throw errors.conflict(`There is already an operation in progress on the virtual machine '${String(vm.body["name"])}'. Please retry once it completes.`);
   }
 }
@@ -471,7 +475,7 @@ export function registerVirtualMachineRoutes(ctx: ArmContext): void {
     const l = requireLab(ctx, req, params);
     const vm = ctx.store
       .children(l.lab.id, DTL_TYPES.vm)
-      .find((v) => props(v)["allowClaim"] === true && props(v)["provisioningState"] === "Succeeded" && !v.internal["busyOperation"]);
+      .find((v) => props(v)["allowClaim"] === true && props(v)["provisioningState"] === "Succeeded" && !isBusy(ctx, v));
     if (!vm) throw new ArmError(400, "BadRequest", `There are no claimable virtual machines in the lab '${l.labName}'.`);
     const claim = POWER_ACTIONS["claim"];
     if (!claim) throw errors.noRoute(req.method, req.path);

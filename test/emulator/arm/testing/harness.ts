@@ -79,8 +79,10 @@ export class Harness {
         return undefined;
       },
       artifactFailure: (vmId, artifactId) => {
+        // keys are "vmName:artifactName"
         for (const [pattern, message] of holder.self?.artifactFailures ?? []) {
-          if (`${vmId} ${artifactId}`.toLowerCase().includes(pattern.toLowerCase())) return message;
+          const [vm = "", artifact = ""] = pattern.toLowerCase().split(":");
+          if (vmId.toLowerCase().endsWith(`/${vm}`) && artifactId.toLowerCase().endsWith(`/${artifact}`)) return message;
         }
         return undefined;
       },
