@@ -50,6 +50,10 @@ describe("saveTraffic collects an emulator's request log", function () {
     const routes = new Set(traffic?.entries.map((entry) => entry.route));
     assert.ok(routes.has("token") && routes.has("arm"), `routes: ${[...routes].join(", ")}`);
     assert.ok(traffic?.entries.every((entry) => entry.requestHeaders !== undefined && entry.responseHeaders !== undefined));
+    const text = JSON.stringify(traffic);
+    assert.ok(!text.includes(ready.clientSecret), "the client secret of the sign-in was saved");
+    assert.ok(!/Bearer ey/.test(text), "a bearer token was saved");
+    assert.ok(traffic?.entries.some((entry) => entry.route === "arm" && entry.responseBody !== undefined), "ARM bodies are kept");
 
     const report = await validateTraffic([{ name: "emulator", entries: traffic?.entries ?? [] }]);
     assert.equal(report.violations.length, 0, JSON.stringify(report.violations, null, 2));

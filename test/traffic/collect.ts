@@ -39,7 +39,9 @@ export async function saveTraffic(adminUrl: string, dir: string = trafficDir(), 
     since = 0;
     body = await getJson(`${base}/requests?full=1`, options.caCertPath);
   }
-  const entries = logEntries(body).filter((entry) => entry.seq === undefined || entry.seq > since);
+  const entries = logEntries(body)
+    .filter((entry) => entry.seq === undefined || entry.seq > since)
+    .map(redact);
   if (entries.length === 0) return undefined;
 
   mkdirSync(dir, { recursive: true });
@@ -89,6 +91,21 @@ export function readTraffic(dir: string = trafficDir(), options: { allRuns?: boo
 export function clearTraffic(dir: string = trafficDir()): void {
   if (!existsSync(dir)) return;
   for (const name of readdirSync(dir)) if (/^\.?traffic-.*\.json(\.partial)?$/.test(name)) rmSync(join(dir, name), { force: true });
+}
+
+/**
+ * Files outlive the run in .tmp: leave out bearer tokens and the bodies of sign-in requests (client secrets,
+ * assertions), none of which the swagger check reads (it skips non-ARM routes and ignores Authorization).
+ */
+function redact(entry: TrafficEntry): TrafficEntry {
+  const requestHeaders = { ...entry.requestHeaders };
+  for (const name of Object.keys(requestHeaders)) if (name.toLowerCase() === "authorization") requestHeaders[name] = "[redacted]";
+  const result: TrafficEntry = { ...entry, requestHeaders };
+  if (entry.route !== undefined && entry.route !== "arm") {
+    delete result.requestBody;
+    delete result.responseBody;
+  }
+  return result;
 }
 
 /** The admin API answers a list, or an object holding it; accept both, and check each entry's shape. */
