@@ -2,11 +2,13 @@
 // (what every Azure SDK client uses), tokenExpiry at the token endpoint, and lroFailure/artifactFailure as the ARM
 // layer sees them through ArmFaults.
 import assert from "node:assert/strict";
+import { ResourceManagementClient } from "@azure/arm-resources";
 import {
   bearerTokenAuthenticationPolicy,
   createDefaultHttpClient,
   createPipelineFromOptions,
   createPipelineRequest,
+  type HttpClient,
   type PipelineOptions,
   type PipelineResponse,
 } from "@azure/core-rest-pipeline";
@@ -126,6 +128,26 @@ describe("emulator faults, observed by clients", function () {
     await emulator.admin.addFault({ kind: "artifactFailure", vm: "factory-*", artifact: "windows-sysprep", message: "Sysprep failed." });
     const state = await emulator.admin.state();
     assert.deepEqual(state.faults.map((fault) => fault.kind), ["lroFailure", "artifactFailure"]);
+  });
+
+  it("lroFailure: the long-running operation the SDK polls ends Failed with the injected error", async () => {
+    const [subscriptionId] = emulator.ready.subscriptionIds;
+    await emulator.admin.addFault({ kind: "lroFailure", method: "DELETE", path: "/subscriptions/*/resourcegroups/teams-east-rg", code: "ResourceGroupDeletionBlocked", message: "Deletion is blocked (injected)." });
+    // The real ARM SDK in this process: its HTTP client only needs to trust the emulator's CA.
+    const defaultClient = createDefaultHttpClient();
+    const httpClient: HttpClient = {
+      sendRequest: (request) => {
+        request.agent = emulator.httpsAgent;
+        return defaultClient.sendRequest(request);
+      },
+    };
+    const client = new ResourceManagementClient(credential, subscriptionId ?? "", { endpoint: emulator.ready.armUrl, credentialScopes: ["https://management.azure.com/.default"], httpClient });
+    await assert.rejects(
+      client.resourceGroups.beginDeleteAndWait("teams-east-rg", { updateIntervalInMs: 10 }),
+      (error: { code?: string; message?: string }) => error.code === "ResourceGroupDeletionBlocked" && /Deletion is blocked/.test(error.message ?? ""),
+    );
+    assert.equal((await emulator.admin.faults())[0]?.hits, 1);
+    await emulator.admin.reset();
   });
 
   describe("ArmFaults as the ARM layer sees them", () => {

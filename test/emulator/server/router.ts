@@ -82,7 +82,7 @@ async function handle(services: HostServices, incoming: IncomingMessage, respons
   };
 
   if (request.path === adminPrefix || request.path.startsWith(`${adminPrefix}/`)) {
-    write(response, await handleAdminRequest({ ...services, storage: services.storage }, request));
+    write(response, await handleAdminRequest(services, request));
     return;
   }
 
