@@ -17,7 +17,7 @@ import { readFileSync } from "node:fs";
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { Agent, request as httpsRequest } from "node:https";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import type { SeedManagedIdentity, SeedSubscription, SeedTenant } from "./core/contracts";
 import type { ReadyLine } from "./emulator";
 import type { FaultInput, FaultRule } from "./server/faults";
@@ -181,6 +181,8 @@ export async function startEmulator(options: StartEmulatorOptions = {}): Promise
     const result = await exited;
     clearTimeout(timer);
     await rm(temp, { recursive: true, force: true });
+    // A killed emulator could not remove its own temp folder (certificates, Azurite's data).
+    if (result.signal === "SIGKILL") await rm(dirname(ready.caCertPath), { recursive: true, force: true, maxRetries: 5, retryDelay: 100 });
     return result;
   };
 

@@ -95,6 +95,7 @@ describe("emulator CLI", function () {
     const { azuritePid } = emulator.ready;
     await emulator.stop("SIGKILL");
     assert.ok(await gone(azuritePid, 8000), "Azurite noticed its parent's pipe closing");
+    assert.equal(existsSync(dirname(emulator.ready.caCertPath)), false, "the client removed the killed emulator's temp folder");
   });
 
   it("refuses an invalid seed with a message naming the problem", async () => {
