@@ -195,7 +195,8 @@ export function acceptedDeployment(ctx: ArmContext, input: DeploymentInput, eval
 
 function operationEntries(deployment: StoredResource): JsonObject[] {
   const list = deployment.internal["operations"];
-  if (Array.isArray(list)) return list.filter(isObject);
+  // the stored array itself: entries are appended as resources start
+  if (Array.isArray(list)) return list as JsonObject[];
   const fresh: JsonObject[] = [];
   deployment.internal["operations"] = fresh;
   return fresh;
@@ -248,8 +249,9 @@ export async function runDeployment(
   o: OperationHandle,
 ): Promise<void> {
   const props = deployment.body["properties"] as JsonObject;
-  props["provisioningState"] = "Running";
+  // the PUT's response still says Accepted (as recorded); Running once ARM starts on the resources
   await o.sleep(LATENCY_SECONDS.deploymentStart);
+  props["provisioningState"] = "Running";
   const entries = operationEntries(deployment);
   const failures: ArmErrorBody[] = [];
   const outputResources: string[] = [];
