@@ -11,6 +11,7 @@ describe("lab tasks end to end: the create → action → capture → delete cha
   forEachNode((node) => {
     it("creates a VM from the image factory's template, stops it, captures it, deletes the VM and the image", async () => {
       const suffix = node.major;
+      const seq = await e2e.lastSeq();
       const create = await e2e.run({
         task: "LabVmCreate",
         node,
@@ -30,6 +31,7 @@ describe("lab tasks end to end: the create → action → capture → delete cha
       assert.match(labVmId?.value ?? "", new RegExp(`/virtualmachines/tpl-${suffix}$`, "i"));
       assert.equal(create.variable("labVmName")?.value, `tpl-${suffix}`);
       assert.ok((await e2e.labResources()).vms.some((id) => id.endsWith(`/tpl-${suffix}`)), "the emulator holds the VM");
+      assert.ok((await e2e.writesSince(seq)).some((w) => w.method === "PUT" && /\/deployments\//i.test(w.path)), "the request log shows the deployment");
 
       const stop = await e2e.run({ task: "LabVmAction", node, inputs: { LabVmId: labVmId?.value ?? "", action: "stop", pollIntervalSeconds: "1" } });
       assertSucceeded(stop);
