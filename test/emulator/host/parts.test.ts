@@ -8,6 +8,7 @@ import { defaultSeedPath, loadSeed, validateSeed } from "../seed/load";
 import { armAction } from "../server/arm-actions";
 import { validateFault } from "../server/faults";
 import { compilePathPattern, matchesIdOrName } from "../server/path-pattern";
+import { RequestLog } from "../server/request-log";
 
 describe("emulator host parts", () => {
   describe("armAction", () => {
@@ -93,6 +94,20 @@ describe("emulator host parts", () => {
       assert.match(certificate.thumbprintHex, /^[0-9A-F]{40}$/);
       assert.equal(Buffer.from(certificate.x5t, "base64url").toString("hex").toUpperCase(), certificate.thumbprintHex);
       assert.equal(Buffer.from(certificate.x5tS256, "base64url").length, 32);
+    });
+  });
+
+  describe("request log", () => {
+    it("stays bounded, drops the oldest first and keeps counting", () => {
+      const log = new RequestLog();
+      const entry = { time: "", method: "GET", path: "/p", query: {}, status: 200, durationMs: 1, route: "arm", requestHeaders: {}, responseHeaders: {} };
+      for (let i = 0; i < 25_000; i++) log.add(entry);
+      const all = log.list();
+      assert.ok(all.length <= 20_000 && all.length >= 18_000);
+      assert.equal(all.at(-1)?.seq, 25_000);
+      assert.equal(log.list({ since: 24_990 }).length, 10);
+      log.add({ ...entry, responseBody: "x".repeat(300 * 1024) });
+      assert.match((log.list({ since: 25_000, full: true })[0] as { responseBody?: string }).responseBody ?? "", /…\[\d+ more characters\]$/);
     });
   });
 

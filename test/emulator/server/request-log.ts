@@ -31,17 +31,25 @@ export interface FullRequestLogEntry extends RequestLogEntry {
   responseBody?: string;
 }
 
+// Bounds: a long e2e run must not grow the emulator without limit. Readers notice dropped entries by the gap in seq.
 const maxEntries = 20000;
 const maxBodyChars = 256 * 1024;
+const maxTotalChars = 64 * 1024 * 1024;
 
 export class RequestLog {
   private entries: FullRequestLogEntry[] = [];
   private nextSeq = 1;
+  private totalChars = 0;
 
   add(entry: Omit<FullRequestLogEntry, "seq">): void {
-    this.entries.push({ ...entry, seq: this.nextSeq++, requestBody: clip(entry.requestBody), responseBody: clip(entry.responseBody) });
+    const full = { ...entry, seq: this.nextSeq++, requestBody: clip(entry.requestBody), responseBody: clip(entry.responseBody) };
+    this.entries.push(full);
+    this.totalChars += size(full);
     // Drop the oldest tenth at once rather than one by one: shifting a large array per request is quadratic.
-    if (this.entries.length > maxEntries) this.entries.splice(0, Math.ceil(maxEntries / 10));
+    while (this.entries.length > maxEntries || (this.totalChars > maxTotalChars && this.entries.length > 1)) {
+      const dropped = this.entries.splice(0, Math.ceil(this.entries.length / 10));
+      for (const old of dropped) this.totalChars -= size(old);
+    }
   }
 
   list(options: { since?: number; full?: boolean } = {}): RequestLogEntry[] | FullRequestLogEntry[] {
@@ -54,11 +62,17 @@ export class RequestLog {
   /** Sequence numbers keep increasing across a clear, so a reader's `since` stays meaningful. */
   clear(): void {
     this.entries = [];
+    this.totalChars = 0;
   }
 
   get lastSeq(): number {
     return this.nextSeq - 1;
   }
+}
+
+/** Roughly what an entry holds in memory: its bodies dominate. */
+function size(entry: FullRequestLogEntry): number {
+  return (entry.requestBody?.length ?? 0) + (entry.responseBody?.length ?? 0) + 1024;
 }
 
 function clip(text: string | undefined): string | undefined {
