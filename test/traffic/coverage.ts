@@ -32,7 +32,13 @@ const dtlPreviewReason =
   "DTL hands out operation URLs (and azure-cli calls hibernate) with api-version 2018-10-15-preview, for which no swagger was ever published; " +
   "its operations are those of 2018-09-15";
 
+const armComputeReason = (sent: string, held: string, family: string): string =>
+  `@azure/arm-compute 23.3.0 sends ${family} api-version ${sent}; the spec snapshot (2024-07-08) predates it, so it is checked against ${held}, the newest it holds`;
+
 export const apiVersionSubstitutes: readonly ApiVersionSubstitute[] = [
+  { provider: "microsoft.compute", apiVersion: "2025-01-02", validateAs: "2023-10-02", reason: armComputeReason("2025-01-02", "2023-10-02", "disks/snapshots (DiskRP)") },
+  { provider: "microsoft.compute", apiVersion: "2025-04-01", validateAs: "2024-03-01", reason: armComputeReason("2025-04-01", "2024-03-01", "images/virtual machines (ComputeRP)") },
+  { provider: "microsoft.compute", apiVersion: "2025-03-03", validateAs: "2023-07-03", reason: armComputeReason("2025-03-03", "2023-07-03", "galleries (GalleryRP)") },
   { provider: "microsoft.resources", apiVersion: "2025-03-01", validateAs: "2024-03-01", reason: armResourcesReason },
   { provider: noProviderBucket, apiVersion: "2025-03-01", validateAs: "2024-03-01", reason: armResourcesReason },
   { provider: "microsoft.resources", apiVersion: "2019-07-01", validateAs: "2021-04-01", reason: azureCliResourcesReason },

@@ -158,6 +158,31 @@ describe("oav catches responses and requests that break the swagger", function (
     assert.equal(report.violations[0]?.operationId, "ResourceGroups_Get");
   });
 
+  it("checks Compute snapshots at 2025-01-02 (what @azure/arm-compute 23.3.0 sends) against the 2023-10-02 swagger", async function () {
+    const snapshot = "/subscriptions/s/resourceGroups/rg/providers/Microsoft.Compute/snapshots/snap1";
+    const entry: TrafficEntry = {
+      method: "GET",
+      path: snapshot,
+      query: { "api-version": "2025-01-02" },
+      status: 200,
+      route: "arm",
+      requestHeaders: {},
+      responseHeaders: { "content-type": "application/json; charset=utf-8" },
+      responseBody: JSON.stringify({
+        id: snapshot,
+        name: "snap1",
+        type: "Microsoft.Compute/snapshots",
+        location: "westeurope",
+        properties: { creationData: { createOption: "Copy", sourceResourceId: "/subscriptions/s/resourceGroups/rg/providers/Microsoft.Compute/disks/d" }, provisioningState: "Succeeded" },
+      }),
+    };
+    const clean = await check(entry);
+    assert.equal(clean.violations.length, 0, formatReport(clean));
+    assert.deepEqual(Object.keys(clean.operations), ["Snapshots_Get [microsoft.compute 2025-01-02 as 2023-10-02]"]);
+    const broken = await check({ ...entry, responseBody: JSON.stringify({ id: snapshot, name: "snap1", properties: { creationData: {} } }) });
+    assert.deepEqual(codes(broken).sort(), ["response OBJECT_MISSING_REQUIRED_PROPERTY $.location", "response OBJECT_MISSING_REQUIRED_PROPERTY $.properties.creationData.createOption"]);
+  });
+
   it("skips, and lists, traffic no official swagger describes", async function () {
     const base = recorded(0);
     const report = await validateTraffic([
