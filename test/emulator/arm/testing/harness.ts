@@ -144,10 +144,10 @@ export class Harness {
   }
 }
 
-export function body(res: ArmResponse): Record<string, unknown> {
+export function body(res: { body?: unknown }): Record<string, unknown> {
   return (res.body ?? {}) as Record<string, unknown>;
 }
 
-export function propsOf(res: ArmResponse): Record<string, unknown> {
+export function propsOf(res: { body?: unknown }): Record<string, unknown> {
   return (body(res)["properties"] ?? {}) as Record<string, unknown>;
 }
