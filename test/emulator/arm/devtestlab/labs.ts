@@ -80,11 +80,43 @@ export function createLab(ctx: ArmContext, samples: Samples, init: LabInit): Sto
   if (extended) properties["extendedProperties"] = clone(extended);
   const body = dtlBody(id, init.name, DTL_TYPES.lab, properties, init.location, init.tags);
   const lab = ctx.store.put({ id, type: DTL_TYPES.lab, body, internal: { vmResourceGroup: vmGroup } });
+  addLabStorageAccount(ctx, account, init.location);
   const group = ctx.resourceGroup(init.sub, vmGroup);
   if (group) group.body["tags"] = { "hidden-DevTestLabs-LabUId": String(properties["uniqueIdentifier"]) };
   addPublicRepositories(ctx, lab, samples);
   if (init.withVirtualNetwork) addDefaultVirtualNetwork(ctx, lab, init);
   return lab;
+}
+
+/**
+ * The lab's storage account as an ARM resource, so a client can read its blob endpoint (primaryEndpoints.blob) the
+ * way it would in Azure; here the endpoint is Azurite's, where the lab's containers are.
+ */
+function addLabStorageAccount(ctx: ArmContext, accountId: string, location: string): void {
+  if (ctx.store.get(accountId)) return;
+  const name = accountId.split("/").pop() ?? "";
+  ctx.store.put({
+    id: accountId,
+    type: "Microsoft.Storage/storageAccounts",
+    body: {
+      id: accountId,
+      name,
+      type: "Microsoft.Storage/storageAccounts",
+      location,
+      kind: "StorageV2",
+      sku: { name: "Standard_LRS", tier: "Standard" },
+      tags: { "hidden-DevTestLabs-LabUId": "" },
+      properties: {
+        primaryEndpoints: { blob: `${ctx.options.storage.blobEndpoint}/` },
+        primaryLocation: location,
+        statusOfPrimary: "available",
+        supportsHttpsTrafficOnly: true,
+        minimumTlsVersion: "TLS1_2",
+        provisioningState: "Succeeded",
+      },
+    },
+    internal: {},
+  });
 }
 
 function addDefaultVirtualNetwork(ctx: ArmContext, lab: StoredResource, init: LabInit): void {

@@ -286,14 +286,20 @@ export function registerDeploymentRoutes(ctx: ArmContext): void {
     return { status: 200, body: { template: clone(d.internal["template"] ?? {}) } };
   });
 
-  r.add("GET", `${DEPLOYMENT}/operations`, async ({ req, params }) => {
+  // the operations list lives both under the provider path and at ARM's older …/resourcegroups/{rg}/deployments/{n}/operations
+  for (const prefix of [DEPLOYMENT, "/subscriptions/{sub}/resourcegroups/{rg}/deployments/{name}"]) registerOperationsList(ctx, prefix);
+}
+
+function registerOperationsList(ctx: ArmContext, prefix: string): void {
+  const r = ctx.router;
+  r.add("GET", `${prefix}/operations`, async ({ req, params }) => {
     ctx.checkApiVersion(req, "any", "deployments", "global");
     const d = findDeployment(ctx, params["sub"] ?? "", params["rg"] ?? "", params["name"] ?? "");
     const list = Array.isArray(d.internal["operations"]) ? d.internal["operations"].filter(isObject) : [];
     return page(req, clone(list), ctx.pageSize);
   });
 
-  r.add("GET", `${DEPLOYMENT}/operations/{operationId}`, async ({ req, params }) => {
+  r.add("GET", `${prefix}/operations/{operationId}`, async ({ req, params }) => {
     ctx.checkApiVersion(req, "any", "deployments", "global");
     const d = findDeployment(ctx, params["sub"] ?? "", params["rg"] ?? "", params["name"] ?? "");
     const list = Array.isArray(d.internal["operations"]) ? d.internal["operations"].filter(isObject) : [];
