@@ -2,6 +2,7 @@
 //   node --import tsx scripts/emulator-stats.ts [--runs N] [--requests N]
 // Starts the CLI the way tests do (test/emulator/client.ts), times it to the ready line, reads the RSS of the
 // emulator and of its Azurite child after start and after a load of token requests and ARM calls.
+// Set EMULATOR_KEY_CACHE=0 to time starts that generate every RSA key (see test/emulator/identity/key-pool.ts).
 import { execFileSync } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { send, startEmulator, type RunningEmulator } from "../test/emulator/client";
