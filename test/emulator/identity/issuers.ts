@@ -8,6 +8,17 @@ export const tokenExchangeAudience = "api://AzureADTokenExchange";
 export const azureDevOpsAppId = "499b84ac-1321-427f-aa17-267ca6975798";
 
 export const entraIssuer = (baseUrl: string, tenantId: string): string => `${baseUrl}/${tenantId}/v2.0`;
+
+/** Azure Storage's audiences: the service-wide one (and its app id) and an account's own blob endpoint. */
+const storageAudience = /^(https:\/\/storage\.azure\.com\/?|e406a681-f3d4-42a8-90b6-c2b029497af1|https:\/\/[^/]+\.blob\.core\.[a-z.]+\/?)$/i;
+
+/**
+ * The `iss` of an access token. Storage accepts Entra's v1 tokens, whose issuer is https://sts.windows.net/{tenant}/
+ * (Azurite's OAuth check insists on it); other audiences keep the emulator's own issuer.
+ */
+export function accessTokenIssuer(baseUrl: string, tenantId: string, audience: string): string {
+  return storageAudience.test(audience) ? `https://sts.windows.net/${tenantId}/` : entraIssuer(baseUrl, tenantId);
+}
 export const adfsIssuer = (baseUrl: string): string => `${baseUrl}/adfs`;
 export const devOpsIssuer = (baseUrl: string, organizationId: string): string => `${baseUrl}/_vstoken/${organizationId}`;
 

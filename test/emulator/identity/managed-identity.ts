@@ -6,7 +6,7 @@ import { randomUUID } from "node:crypto";
 import { json, type HostRequest, type Reply } from "../server/http";
 import type { AccessTokens } from "./access-tokens";
 import type { Directory, Identity } from "./directory";
-import { entraIssuer } from "./issuers";
+import { accessTokenIssuer } from "./issuers";
 
 export const managedIdentityPath = "/msi/token";
 
@@ -35,7 +35,7 @@ export function handleManagedIdentityRequest(context: ManagedIdentityContext, re
   const lifetimeSeconds = context.lifetimeFor(identity);
   // Managed identity tokens name the resource exactly as requested (a v1 resource, not a v2 scope).
   const audience = resource.endsWith("/.default") ? resource.slice(0, -"/.default".length) : resource;
-  const issued = context.tokens.issue({ identity, audience, issuer: entraIssuer(request.baseUrl, seeded.tenantId), lifetimeSeconds, appidacr: "0" });
+  const issued = context.tokens.issue({ identity, audience, issuer: accessTokenIssuer(request.baseUrl, seeded.tenantId, audience), lifetimeSeconds, appidacr: "0" });
   return {
     ...json(200, { access_token: issued.accessToken, expires_on: String(issued.expiresOn), resource, token_type: "Bearer", client_id: seeded.clientId }),
     caller: { tenantId: identity.tenantId, objectId: identity.objectId, clientId: identity.clientId },

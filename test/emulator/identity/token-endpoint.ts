@@ -6,7 +6,7 @@ import { aad, aadErrorReply, type AadError } from "./aad-errors";
 import type { AccessTokens } from "./access-tokens";
 import { authenticateClient } from "./client-authentication";
 import type { Directory, Identity, Principal } from "./directory";
-import { adfsIssuer, entraIssuer } from "./issuers";
+import { accessTokenIssuer, adfsIssuer } from "./issuers";
 import type { SigningKey } from "./signing-key";
 
 export interface StsContext {
@@ -63,7 +63,7 @@ export function handleTokenRequest(context: StsContext, request: HostRequest, en
   const issued = context.tokens.issue({
     identity,
     audience: audience.audience,
-    issuer: endpoint.kind === "adfs" ? adfsIssuer(request.baseUrl) : entraIssuer(request.baseUrl, principal.tenantId),
+    issuer: endpoint.kind === "adfs" ? adfsIssuer(request.baseUrl) : accessTokenIssuer(request.baseUrl, principal.tenantId, audience.audience),
     lifetimeSeconds,
     appidacr: proof.appidacr,
   });

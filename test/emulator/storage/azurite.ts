@@ -38,6 +38,8 @@ export function startAzurite(options: AzuriteOptions): Promise<AzuriteProcess> {
       "--silent",
       "--cert", options.certPath,
       "--key", options.keyPath,
+      // Bearer tokens from the emulator's Entra ID (storage audience) are accepted, and so user delegation SAS.
+      "--oauth", "basic",
     ],
     { stdio: ["pipe", "pipe", "pipe"], env: { ...process.env, NODE_EXTRA_CA_CERTS: options.caCertPath } },
   );

@@ -99,6 +99,25 @@ export class AzuriteBlobStorage implements StorageBackend {
     return names;
   }
 
+  /**
+   * GETs a blob URL (with its SAS) as ARM downloads a templateLink, through the agent that trusts the emulator's CA
+   * (this process does not: NODE_EXTRA_CA_CERTS is read at start). Azurite checks the SAS.
+   */
+  fetchBlobUrl(url: string): Promise<{ status: number; body?: Buffer }> {
+    const target = new URL(url);
+    if (target.origin !== new URL(this.blobEndpoint).origin) return Promise.resolve({ status: 404 });
+    return new Promise((resolve, reject) => {
+      const outgoing = httpsRequest(target, { method: "GET", agent: this.agent, headers: { "x-ms-version": "2025-01-05" } }, (response) => {
+        const chunks: Buffer[] = [];
+        response.on("data", (chunk: Buffer) => chunks.push(chunk));
+        response.on("end", () => resolve({ status: response.statusCode ?? 0, body: Buffer.concat(chunks) }));
+        response.on("error", reject);
+      });
+      outgoing.on("error", reject);
+      outgoing.end();
+    });
+  }
+
   /** Removes every container (admin reset: back to the seed). */
   async deleteAllContainers(): Promise<void> {
     const result = await this.send("GET", devAccountName, "/", "comp=list");
