@@ -152,6 +152,17 @@ describe("ARM emulator: labs, repositories and ARM errors", () => {
     assert.equal(((propsOf(webApp)["contents"] as Obj)["resources"] as unknown[]).length, 2);
   });
 
+  it("adds a private repository only with credentials it can validate (recorded IncorrectClientCredential)", async () => {
+    const repo = (token: string) => ({ properties: { displayName: "Team repo", uri: "https://github.com/contoso/artifacts.git", sourceType: "GitHub", folderPath: "/Artifacts", branchRef: "main", securityToken: token } });
+    const bad = await h.call("PUT", `${LAB_PATH}/artifactsources/team`, { body: repo("token") });
+    assert.equal(bad.status, 400);
+    assert.deepEqual(errorOf(bad), { code: "IncorrectClientCredential", message: "The credentials could not be validated successfully." });
+    const good = await h.call("PUT", `${LAB_PATH}/artifactsources/team`, { body: repo("ghp_" + "a".repeat(36)) });
+    assert.equal(good.status, 201);
+    assert.equal(propsOf(good)["securityToken"], undefined, "the token is never returned");
+    assert.equal(propsOf(good)["status"], "Enabled");
+  });
+
   it("generateUploadUri gives a write SAS to the lab's uploads container; listVhds shows the upload", async () => {
     const res = await h.call("POST", `${LAB_PATH}/generateUploadUri`, { body: { blobName: "golden.vhd" } });
     assert.equal(res.status, 200);

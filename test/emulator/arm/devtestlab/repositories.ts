@@ -7,6 +7,7 @@ import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import type { ArmContext } from "../core/context";
 import { requireObjectBody } from "../core/context";
+import { errors } from "../core/errors";
 import { parseResourceId, splitPath } from "../core/ids";
 import { clone, getCi, getObjectCi, isObject, type Json, type JsonObject } from "../core/json";
 import { applyOrderBy, compileFilter } from "../core/odata";
@@ -180,6 +181,20 @@ export function findArmTemplate(ctx: ArmContext, lab: StoredResource, armTemplat
 
 // ------------------------------------------------------------------ routes
 
+/**
+ * DTL connects to a private repository when it is added and refuses credentials it cannot validate (recorded:
+ * a GitHub source with the token "token" fails with IncorrectClientCredential). Offline we cannot reach the
+ * repository, so a token must at least have the form of a personal access token: GitHub's (40 hex, ghp_…,
+ * github_pat_…) or Azure DevOps' (52 or more characters).
+ */
+function checkRepositoryCredentials(sent: JsonObject): void {
+  const token = getCi(sent, "securityToken");
+  if (token === undefined || token === null || token === "") return;
+  const t = String(token);
+  const plausible = /^[0-9a-f]{40}$/i.test(t) || /^(ghp|gho|ghu|ghs|ghr)_[A-Za-z0-9]{30,}$/.test(t) || /^github_pat_\w{40,}$/.test(t) || /^[A-Za-z0-9]{52,}$/.test(t);
+  if (!plausible) throw errors.badRequest("IncorrectClientCredential", "The credentials could not be validated successfully.");
+}
+
 function listOf(ctx: ArmContext, items: StoredResource[], req: Parameters<typeof page>[0]) {
   const views = items.map((r) => ctx.view(r));
   const filtered = views.filter(compileFilter(req.query.get("$filter")));
@@ -212,6 +227,7 @@ export function registerRepositoryRoutes(ctx: ArmContext): void {
     const existing = ctx.store.get(id);
     const sent = getObjectCi(body, "properties") ?? {};
     const { securityToken: _token, ...visible } = sent;
+    checkRepositoryCredentials(sent);
     const properties: JsonObject = {
       ...(existing ? props(existing) : {}),
       ...clone(visible),
