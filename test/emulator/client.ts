@@ -18,6 +18,7 @@ import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { Agent, request as httpsRequest } from "node:https";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
+import { saveTraffic } from "../traffic/collect";
 import type { SeedManagedIdentity, SeedSubscription, SeedTenant } from "./core/contracts";
 import type { ReadyLine } from "./emulator";
 import type { FaultInput, FaultRule } from "./server/faults";
@@ -169,12 +170,16 @@ export async function startEmulator(options: StartEmulatorOptions = {}): Promise
 
   const caCertificatePem = readFileSync(ready.caCertPath, "utf8");
   const httpsAgent = new Agent({ ca: caCertificatePem, keepAlive: true });
-  const admin = adminClient(ready.adminUrl, httpsAgent);
+  // Every request this emulator served is saved before its log is cleared (reset) or lost (stop), so the suite's
+  // last test can validate all traffic against the official swagger (test/traffic).
+  const saveLog = () => saveTraffic(ready.adminUrl, undefined, { caCertPath: ready.caCertPath });
+  const admin = adminClient(ready.adminUrl, httpsAgent, saveLog);
   const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => {
     if (child.exitCode !== null || child.signalCode !== null) resolve({ code: child.exitCode, signal: child.signalCode });
     else child.once("exit", (code, signal) => resolve({ code, signal }));
   });
   const stop = async (signal: NodeJS.Signals = "SIGTERM"): Promise<{ code: number | null; signal: NodeJS.Signals | null }> => {
+    if (child.exitCode === null && child.signalCode === null && signal !== "SIGKILL") await saveLog();
     httpsAgent.destroy();
     if (child.exitCode === null && child.signalCode === null) child.kill(signal);
     const timer = setTimeout(() => child.kill("SIGKILL"), 10_000);
@@ -324,7 +329,7 @@ function serviceConnection(ready: ReadyLine, identities: EmulatorState["identiti
   };
 }
 
-function adminClient(adminUrl: string, agent: Agent): AdminClient {
+function adminClient(adminUrl: string, agent: Agent, beforeReset: () => Promise<unknown>): AdminClient {
   const call = async <T>(method: string, path: string, body?: unknown): Promise<T> => {
     const { status, text } = await send(agent, method, `${adminUrl}${path}`, body);
     if (status >= 400) throw new Error(`Admin ${method} ${path} failed with ${status}: ${text}`);
@@ -340,7 +345,10 @@ function adminClient(adminUrl: string, agent: Agent): AdminClient {
   return {
     state: () => call("GET", "/state"),
     requests: requests as AdminClient["requests"],
-    reset: () => call("POST", "/reset"),
+    reset: async () => {
+      await beforeReset();
+      await call("POST", "/reset");
+    },
     faults: async () => (await call<{ value: FaultRule[] }>("GET", "/faults")).value,
     addFault: (fault) => call("POST", "/faults", fault),
     deleteFault: (id) => call("DELETE", `/faults/${encodeURIComponent(id)}`),
