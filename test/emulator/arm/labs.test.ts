@@ -47,6 +47,11 @@ describe("ARM emulator: labs, repositories and ARM errors", () => {
     assert.match(String(p["uniqueIdentifier"]), /^[0-9a-f-]{36}$/);
     assert.match(String(p["createdDate"]), /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{7}\+00:00$/);
     assert.match(String(p["vmCreationResourceGroup"]), new RegExp(`^/subscriptions/${SUB}/resourceGroups/FactoryLab\\d{13}$`));
+    // the lab's storage account is an ARM resource whose blob endpoint is the emulator's storage
+    const account = await h.call("GET", String(p["artifactsStorageAccount"]), { apiVersion: "2023-05-01" });
+    assert.equal(account.status, 200);
+    assert.equal((propsOf(account)["primaryEndpoints"] as Record<string, unknown>)["blob"], "https://127.0.0.1:10000/devstoreaccount1/");
+    assert.equal((await h.call("GET", String(p["vaultName"]), { apiVersion: "2023-07-01" })).status, 200);
     // the VM resource group exists
     const group = String(p["vmCreationResourceGroup"]).split("/").pop() ?? "";
     assert.equal((await h.call("GET", `/subscriptions/${SUB}/resourcegroups/${group}`, { apiVersion: "2021-04-01" })).status, 200);

@@ -80,6 +80,7 @@ export function createLab(ctx: ArmContext, samples: Samples, init: LabInit): Sto
   if (extended) properties["extendedProperties"] = clone(extended);
   const body = dtlBody(id, init.name, DTL_TYPES.lab, properties, init.location, init.tags);
   const lab = ctx.store.put({ id, type: DTL_TYPES.lab, body, internal: { vmResourceGroup: vmGroup } });
+  addLabStorageAndVault(ctx, init, storage.account, String(properties["vaultName"]), String(properties["uniqueIdentifier"]));
   addLabStorageAccount(ctx, account, init.location);
   const group = ctx.resourceGroup(init.sub, vmGroup);
   if (group) group.body["tags"] = { "hidden-DevTestLabs-LabUId": String(properties["uniqueIdentifier"]) };
@@ -117,6 +118,61 @@ function addLabStorageAccount(ctx: ArmContext, accountId: string, location: stri
     },
     internal: {},
   });
+}
+
+/**
+ * The lab's storage account and key vault as ARM resources: clients read the account (by the lab's
+ * defaultStorageAccount/artifactsStorageAccount id) for its blob endpoint, which is the emulator's storage.
+ */
+function addLabStorageAndVault(ctx: ArmContext, init: LabInit, account: string, vaultId: string, labUid: string): void {
+  const accountId = `/subscriptions/${init.sub}/resourceGroups/${init.rg}/providers/Microsoft.Storage/storageAccounts/${account}`;
+  const blob = `${ctx.options.storage.blobEndpoint.replace(/\/+$/, "")}/`;
+  const tags = { "hidden-DevTestLabs-LabUId": labUid };
+  if (!ctx.store.get(accountId)) {
+    ctx.store.put({
+      id: accountId,
+      type: "Microsoft.Storage/storageAccounts",
+      body: {
+        sku: { name: "Standard_LRS", tier: "Standard" },
+        kind: "StorageV2",
+        id: accountId,
+        name: account,
+        type: "Microsoft.Storage/storageAccounts",
+        location: init.location,
+        tags,
+        properties: {
+          keyCreationTime: { key1: new Date().toISOString(), key2: new Date().toISOString() },
+          allowBlobPublicAccess: false,
+          minimumTlsVersion: "TLS1_2",
+          supportsHttpsTrafficOnly: true,
+          accessTier: "Hot",
+          provisioningState: "Succeeded",
+          creationTime: new Date().toISOString(),
+          primaryEndpoints: { blob },
+          primaryLocation: init.location,
+          statusOfPrimary: "available",
+        },
+      },
+      internal: {},
+    });
+  }
+  const vaultName = vaultId.split("/").pop() ?? `${init.name}vault`;
+  const vaultArmId = `/subscriptions/${init.sub}/resourceGroups/${init.rg}/providers/Microsoft.KeyVault/vaults/${vaultName}`;
+  if (!ctx.store.get(vaultArmId)) {
+    ctx.store.put({
+      id: vaultArmId,
+      type: "Microsoft.KeyVault/vaults",
+      body: {
+        id: vaultArmId,
+        name: vaultName,
+        type: "Microsoft.KeyVault/vaults",
+        location: init.location,
+        tags,
+        properties: { sku: { family: "A", name: "standard" }, tenantId: ctx.options.seed.tenants[0]?.id ?? "", vaultUri: `https://${vaultName}.vault.azure.net/`, provisioningState: "Succeeded" },
+      },
+      internal: {},
+    });
+  }
 }
 
 function addDefaultVirtualNetwork(ctx: ArmContext, lab: StoredResource, init: LabInit): void {
@@ -168,7 +224,13 @@ function addDefaultVirtualNetwork(ctx: ArmContext, lab: StoredResource, init: La
 export async function deleteLab(ctx: ArmContext, lab: StoredResource): Promise<void> {
   const vmGroup = lab.internal["vmResourceGroup"];
   const sub = lab.id.split("/")[2] ?? "";
+  const owned = [props(lab)["defaultStorageAccount"], props(lab)["vaultName"]].filter((x): x is string => typeof x === "string");
   await ctx.deleteTree(lab.id);
+  // the lab's storage account and vault go with it, unless another lab uses them (labs share the emulator's account)
+  for (const id of owned) {
+    const shared = ctx.store.ofType(DTL_TYPES.lab).some((other) => Object.values(props(other)).some((v) => typeof v === "string" && v.toLowerCase() === id.toLowerCase()));
+    if (!shared) await ctx.deleteTree(id);
+  }
   if (typeof vmGroup === "string") await ctx.deleteTree(`/subscriptions/${sub}/resourceGroups/${vmGroup}`);
 }
 
