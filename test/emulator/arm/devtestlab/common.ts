@@ -5,7 +5,7 @@ import { randomUUID } from "node:crypto";
 import type { ArmRequest } from "../../core/contracts";
 import type { ArmContext } from "../core/context";
 import { errors } from "../core/errors";
-import { typeAndNames } from "../core/ids";
+import { parseResourceId, typeAndNames } from "../core/ids";
 import { isObject, type Json, type JsonObject } from "../core/json";
 import { dtlTimestamp } from "../core/latency";
 import type { Operation, OperationSpec } from "../core/lro";
@@ -84,7 +84,10 @@ export function requireLab(ctx: ArmContext, req: ArmRequest, params: Record<stri
   ctx.apiVersion(req);
   const group = ctx.requireResourceGroup(sub, rg);
   const location = String(group.body["location"] ?? "westus");
-  const apiVersion = ctx.checkApiVersion(req, DTL_API_VERSIONS, "labs", location);
+  // the type named in NoRegisteredProviderFound is the one the path addresses (labs, labs/virtualmachines...)
+  const parsed = parseResourceId(req.path);
+  const type = parsed ? [...parsed.types, ...(req.method === "GET" && parsed.trailing ? [parsed.trailing] : [])].join("/") : "labs";
+  const apiVersion = ctx.checkApiVersion(req, DTL_API_VERSIONS, type || "labs", location);
   const lab = ctx.store.get(dtlId(sub, rg, ["labs"], [labName]));
   if (!lab) throw errors.resourceNotFound(typeAndNames(DTL_NAMESPACE, ["labs"], [labName]), rg);
   return { sub, rg, labName, lab, apiVersion, location: String(lab.body["location"] ?? location) };
