@@ -140,19 +140,25 @@ function explainCopyError(error: unknown, options: CopyBlobOptions, fail: (error
   return fail(error);
 }
 
-export type StagedBlobRemoval = "deleted" | "absent";
+export type StagedBlobRemoval = { result: "deleted" | "absent"; via: string };
+
+/** One way to delete a blob: a client with some credential, and what that credential is, for the log. */
+export interface DeletionCandidate {
+  via: string;
+  blob(): DeletableBlob;
+}
 
 /**
  * Deletes a staged blob. The lab's upload SAS may not allow deleting; then the next candidate (the service
  * connection's identity through Azure AD, which needs a data role on the lab's storage) is tried. Throws an
  * AzureOperationError that says what remains and how to allow its removal when none may delete it.
  */
-export async function deleteStagedBlob(options: { candidates: readonly (() => DeletableBlob)[]; signal: AbortSignal; what: string; resource: string; secrets?: readonly string[] }): Promise<StagedBlobRemoval> {
+export async function deleteStagedBlob(options: { candidates: readonly DeletionCandidate[]; signal: AbortSignal; what: string; resource: string; secrets?: readonly string[] }): Promise<StagedBlobRemoval> {
   let refused = false;
   for (const candidate of options.candidates) {
     try {
-      const result = await candidate().deleteIfExists({ abortSignal: options.signal, deleteSnapshots: "include" });
-      return result.succeeded ? "deleted" : "absent";
+      const result = await candidate.blob().deleteIfExists({ abortSignal: options.signal, deleteSnapshots: "include" });
+      return { result: result.succeeded ? "deleted" : "absent", via: candidate.via };
     } catch (error) {
       if (options.signal.aborted) throw new CancelledError(`${options.what} was cancelled.`, { cause: error });
       const status = azureErrorStatus(error);

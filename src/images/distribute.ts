@@ -521,8 +521,11 @@ async function copyToLab(ctx: ImagesContext, services: ImageServices, pair: Plan
           resource: withoutQuery(s.uploadUrl),
           secrets: [s.uploadUrl],
         });
-        if (removal === "deleted" && !outcome.failed) ctx.log.debug(`Deleted the staged VHD '${blobName}' in lab '${target.labName}'.`);
-        if (removal === "deleted" && outcome.failed) ctx.log.info(`Deleted the staged VHD '${blobName}' in lab '${target.labName}'.`);
+        if (removal.result === "deleted") {
+          const text = `Deleted the staged VHD '${blobName}' in lab '${target.labName}' (with ${removal.via}).`;
+          if (outcome.failed) ctx.log.info(text);
+          else ctx.log.debug(text);
+        }
       },
       always: true,
     },

@@ -11,7 +11,7 @@ import { isNotFoundError, toAzureOperationError } from "../azure/errors";
 import { customImageId, labId, type CustomImageRef, type LabRef } from "../azure/ids";
 import { formatDuration, runOperation, type LroStartOptions, type OperationPoller } from "../azure/poll";
 import { isGoneError } from "../lab/operation";
-import type { CopyTargetBlob, DeletableBlob } from "./blob-copy";
+import type { CopyTargetBlob, DeletionCandidate } from "./blob-copy";
 import type { ImagesContext } from "./context";
 
 export interface SnapshotRef {
@@ -54,7 +54,7 @@ export interface BlobService {
   /** The blob behind a SAS URL, to copy into. */
   copyTarget(sasUrl: string): CopyTargetBlob;
   /** Ways to delete a staged blob, tried in order: its SAS, then the lab connection's identity. */
-  deletionCandidates(sasUrl: string, lab: LabRef): (() => DeletableBlob)[];
+  deletionCandidates(sasUrl: string, lab: LabRef): DeletionCandidate[];
 }
 
 export interface ImageServices {
@@ -180,9 +180,9 @@ export function azureImageServices(ctx: ImagesContext): ImageServices {
   const blobs: BlobService = {
     copyTarget: (sasUrl) => copyTargetOf(new BlobClient(sasUrl, undefined, storageOptions)),
     deletionCandidates: (sasUrl, lab) => [
-      () => new BlobClient(sasUrl, undefined, storageOptions),
+      { via: "the lab's upload access", blob: () => new BlobClient(sasUrl, undefined, storageOptions) },
       // Without the SAS: Azure AD with the identity of the lab's connection (needs a blob data role there).
-      () => new BlobClient(withoutQuery(sasUrl), connections.forLab(lab).clients.credential, storageOptions),
+      { via: `the identity of the service connection '${connections.forLab(lab).input}'`, blob: () => new BlobClient(withoutQuery(sasUrl), connections.forLab(lab).clients.credential, storageOptions) },
     ],
   };
 
