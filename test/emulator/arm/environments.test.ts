@@ -1,6 +1,7 @@
 // DTL environments: creation from the lab's environment repository into their own resource group with a
 // deployment whose outputs can be read; @me and @all; deletion removes the resource group.
 import assert from "node:assert/strict";
+import { rmSync } from "node:fs";
 import { CALLER, Harness, LAB_PATH, OTHER, SUB, body, propsOf, samplesWith } from "./testing/harness";
 
 type Obj = Record<string, unknown>;
@@ -34,6 +35,7 @@ describe("ARM emulator: DTL environments", () => {
   before(() => {
     samplesDir = samplesWith({ WithOutputs: WITH_OUTPUTS });
   });
+  after(() => rmSync(samplesDir, { recursive: true, force: true }));
   beforeEach(async () => {
     h = await Harness.create({ samplesDir });
   });
