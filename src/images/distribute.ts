@@ -591,7 +591,7 @@ async function copyToLab(ctx: ImagesContext, services: ImageServices, pair: Plan
       labId: target.id,
       status: "created",
       imageId: state.created?.id ?? imageId,
-      detail: action.kind === "replace" ? "created (replaced a failed copy)" : "created",
+      detail: action.kind === "replace" ? "replaced a failed copy" : "",
       warnings: run.cleanupFailures.map((failure) => `${failure.step}: cleanup failed: ${errorText(failure.error)}`),
     };
   } catch (error) {

@@ -58,7 +58,8 @@ void runTask(manifest, async (ctx) => {
   ctx.outputs.set("targetImageIds", JSON.stringify(result.targetImageIds));
   for (const outcome of result.outcomes) {
     const status = { created: "Created", present: "Already present", skipped: "Skipped", failed: "Failed" }[outcome.status];
-    ctx.summary.fact(`${outcome.image} → ${outcome.lab}`, outcome.status === "created" || outcome.status === "failed" ? `${status}: ${outcome.detail}` : `${status} (${outcome.detail})`);
+    const detail = outcome.status === "failed" ? `: ${outcome.detail}` : outcome.detail ? ` (${outcome.detail})` : "";
+    ctx.summary.fact(`${outcome.image} → ${outcome.lab}`, `${status}${detail}`);
   }
   for (const warning of result.warnings) ctx.log.warn(warning);
   if (result.cancelled) throw new CancelledError(result.message);
