@@ -175,6 +175,7 @@ export async function populateEnvironment(ctx: LabContext, options: PopulateEnvi
         ctx.log.info(`Clean-up: cancelled the deployment '${options.deploymentName}'.`);
       } catch {
         // Only a running deployment can be cancelled; one that ended meanwhile answers 409, which is fine.
+        ctx.log.info(`Clean-up: the deployment '${options.deploymentName}' could not be cancelled (it had already ended, or Azure did not answer in time).`);
       }
     },
   });

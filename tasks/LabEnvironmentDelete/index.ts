@@ -17,6 +17,7 @@ void runTask(manifest, async (ctx) => {
   });
   const waitForCompletion = ctx.inputs.boolean("waitForCompletion", true);
   const retries = ctx.inputs.wholeNumber("retryCount", { min: 0, max: 10, defaultValue: 3 });
+  const retryDelayMs = ctx.inputs.wholeNumber("retryDelaySeconds", { min: 0, max: 600, defaultValue: 10, unit: "seconds" }) * 1000;
   const timeoutMs = timeoutMsInput(ctx, "timeoutMinutes", 30);
   const pollIntervalMs = pollIntervalMsInput(ctx);
 
@@ -28,7 +29,7 @@ void runTask(manifest, async (ctx) => {
     ctx.summary.note(message);
     return message;
   }
-  const result = await deleteEnvironment(labCtx, { environment, timeoutMs, waitForCompletion, retries });
+  const result = await deleteEnvironment(labCtx, { environment, timeoutMs, waitForCompletion, retries, retryDelayMs });
   ctx.summary.note(result.message);
   return result.message;
 });
