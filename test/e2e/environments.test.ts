@@ -142,6 +142,7 @@ describe("environment tasks end to end: create, read the outputs in a later step
       const create = await e2e.run({ task: "LabEnvironmentCreate", node, inputs: { lab: FACTORY_LAB_ID, repository: REPOSITORY, template: "WebApp", environmentName: name } });
       assertSucceeded(create);
       const environmentId = output(create, "environmentResourceId");
+      assert.match(environmentId, /\/users\/31000000-0000-4000-8000-000000000001\/environments\//i, "owned by the first identity");
       const fault = await e2e.emulator.admin.addFault({ kind: "lroFailure", method: "DELETE", path: `**/environments/${name}`, count: 1, code: "InternalServerError", message: "Transient failure while deleting the resource group." });
       try {
         const other = e2e.emulator.serviceConnection("spnKey", { clientId: SECOND_PRINCIPAL, subscriptionId: "20000000-0000-4000-8000-000000000001" });
@@ -155,7 +156,7 @@ describe("environment tasks end to end: create, read the outputs in a later step
       }
     });
 
-    it("sets template outputs under a prefix from a parameters file with secure values, and nothing leaks with system.debug", async () => {
+    it("registers secure parameters from a parameters file as secrets, and nothing leaks with system.debug", async () => {
       const name = `secure-n${node.major}`;
       const run = await e2e.run({
         task: "LabEnvironmentCreate",
