@@ -70,13 +70,17 @@ export function collectTemplateFolder(folder: string, options: { inputName: stri
           throw new InputError(options.inputName, `the template's folder '${folder}' holds more than ${limits.maxFiles} files, which would all be staged for the deployment. Keep the template and the files it links in a folder of their own.`);
         }
         if (bytes > limits.maxBytes) {
-          throw new InputError(options.inputName, `the template's folder '${folder}' holds more than ${Math.round(limits.maxBytes / 1024 / 1024)} MB, which would all be staged for the deployment. Keep the template and the files it links in a folder of their own.`);
+          throw new InputError(options.inputName, `the template's folder '${folder}' holds more than ${sizeText(limits.maxBytes)}, which would all be staged for the deployment. Keep the template and the files it links in a folder of their own.`);
         }
       }
     }
   };
   walk(folder);
   return files;
+}
+
+function sizeText(bytes: number): string {
+  return bytes >= 1024 * 1024 ? `${Math.round(bytes / 1024 / 1024)} MB` : `${bytes} bytes`;
 }
 
 /** A container name of its own for one run: lower case, 3–63 characters. */
