@@ -1,7 +1,9 @@
 // Populating an environment: deploying a template into its resource group (incremental: what is there stays). When
 // the template links other files through `_artifactsLocation`, its folder is staged in the lab's storage first
 // (staging.ts) and removed afterwards whatever happens; a deployment still running when the run fails or is
-// cancelled is cancelled.
+// cancelled is cancelled. The main template goes inline (not as a templateLink), so its SAS never appears in the
+// deployment's history: templates must find their linked files through `_artifactsLocation`, the convention DevTest
+// Labs and the quickstart templates use, not through deployment().properties.templateLink.
 import { readFileSync } from "node:fs";
 import type { DeploymentExtended } from "@azure/arm-resources";
 import type { ResourceGroupRef } from "../azure/ids";
