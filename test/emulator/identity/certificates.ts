@@ -52,8 +52,12 @@ export async function issueCertificate(request: CertificateRequest): Promise<Iss
   const keys = request.keys ?? (await newKeyPair());
   const cert = forge.pki.createCertificate();
   cert.publicKey = forge.pki.publicKeyFromPem(keys.publicKey.export({ type: "spki", format: "pem" }).toString());
-  // A positive serial: a leading 0x00 byte keeps the DER integer from reading as negative.
-  cert.serialNumber = `00${randomBytes(16).toString("hex")}`;
+  // A positive serial in minimal DER: the first byte is 0x01–0x7F, so it needs no sign byte and has no leading
+  // zero. (A "00" prefix went wrong when the random bytes began with 0x00: forge drops only one zero byte, and
+  // OpenSSL refuses the certificate with "illegal padding" — about one certificate in 512.)
+  const serial = randomBytes(16);
+  serial[0] = ((serial[0] ?? 0) & 0x7f) | 0x01;
+  cert.serialNumber = serial.toString("hex");
   const notBefore = new Date(Date.now() - 60 * 60 * 1000);
   const notAfter = new Date(Date.now() + (request.validDays ?? 30) * 24 * 60 * 60 * 1000);
   cert.validity.notBefore = notBefore;
