@@ -27,7 +27,7 @@ import { labWantsImage } from "./labs-file";
 import { createLimiter, type Limiter } from "./parallel";
 import { familyOf, imageTime, pickProvenanceTags, PROVENANCE_TAGS, provenanceFingerprint, readProvenance, tagValue } from "./provenance";
 import { matchesPatterns, selectionNeedsLab, type ImageSelection } from "./selection";
-import { azureImageServices, withoutQuery, type ImageServices, type SnapshotRef } from "./services";
+import { azureImageServices, sasSecrets, withoutQuery, type ImageServices, type SnapshotRef } from "./services";
 
 /** A lab to distribute to. */
 export interface DistributionTarget extends LabRef {
@@ -372,15 +372,17 @@ class SourceReadAccess {
     if (!this.url) {
       const { access } = this.source;
       this.requested = true;
-      this.url =
+      const granted =
         access.kind === "snapshot"
           ? this.services.snapshots.grantRead(access.snapshot, this.durationSeconds, { signal, timeoutMs: this.timeoutMs, what: `Granting read access to the disk of image '${this.source.name}'`, resource: access.snapshot.id })
-          : this.services.labs.generateUploadUri(access.lab, access.blobName, signal).then((url) => {
-              if (withoutQuery(url).toLowerCase() !== access.uri.toLowerCase() && /^https?:/i.test(access.uri)) {
-                throw new AzureOperationError("Reading the source image's VHD", this.source.id, `its VHD is not in the lab's uploads container, so it cannot be read without storage account keys. Distribute an image captured from a VM instead.`, "UnsupportedSourceImage");
-              }
-              return url;
-            });
+          : this.services.labs.generateUploadUri(access.lab, access.blobName, signal);
+      this.url = granted.then((url) => {
+        for (const secret of sasSecrets(url)) this.ctx.registerSecret(secret);
+        if (access.kind === "vhd" && /^https?:/i.test(access.uri) && withoutQuery(url).toLowerCase() !== access.uri.toLowerCase()) {
+          throw new AzureOperationError("Reading the source image's VHD", this.source.id, `its VHD is not in the lab's uploads container, so it cannot be read without storage account keys. Distribute an image captured from a VM instead.`, "UnsupportedSourceImage");
+        }
+        return url;
+      });
       // A failed grant is not cached: the next copy may try again.
       this.url.catch(() => {
         this.url = undefined;
@@ -511,6 +513,7 @@ async function copyToLab(ctx: ImagesContext, services: ImageServices, pair: Plan
       run: async (s, signal) => {
         report(0.02, "staging");
         s.uploadUrl = await services.labs.generateUploadUri(target, blobName, signal);
+        for (const secret of sasSecrets(s.uploadUrl)) ctx.registerSecret(secret);
       },
       cleanup: async (s, outcome, signal) => {
         if (!s.uploadUrl) return;

@@ -128,7 +128,6 @@ export function azureImageServices(ctx: ImagesContext): ImageServices {
         throw toAzureOperationError(error, { operation: "Asking the lab for an upload location", resource: labId(lab) });
       }
       if (!uploadUri) throw toAzureOperationError(new Error("The lab returned no upload URI."), { operation: "Asking the lab for an upload location", resource: labId(lab) });
-      ctx.registerSecret(uploadUri);
       return uploadUri;
     },
     createImage(image, body, wait) {
@@ -157,7 +156,6 @@ export function azureImageServices(ctx: ImagesContext): ImageServices {
       );
       const url = result?.accessSAS;
       if (!url) throw toAzureOperationError(new Error("Azure granted access but returned no SAS URL."), { operation: wait.what, resource: snapshot.id });
-      ctx.registerSecret(url);
       return url;
     },
     async revoke(snapshot, wait) {
@@ -187,6 +185,19 @@ export function azureImageServices(ctx: ImagesContext): ImageServices {
   };
 
   return { labs, snapshots, blobs };
+}
+
+/** What of a SAS URL must be masked: the whole URL, and its signature as written and decoded. */
+export function sasSecrets(url: string): string[] {
+  const raw = /[?&]sig=([^&#]+)/i.exec(url)?.[1];
+  if (raw === undefined) return [url];
+  let decoded = raw;
+  try {
+    decoded = decodeURIComponent(raw);
+  } catch {
+    // A signature that is not valid percent-encoding is masked as written.
+  }
+  return [...new Set([url, raw, decoded])];
 }
 
 /** A blob URL without its SAS: what a custom image's vhd.imageName and log lines may show. */
