@@ -12,12 +12,13 @@ import assert from "node:assert/strict";
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { DevTestLabsClient, type LabVirtualMachine } from "@azure/arm-devtestlabs";
+import { isRestError } from "@azure/core-rest-pipeline";
 import { AzurePipelinesCredential } from "@azure/identity";
 import { BlobClient, PageBlobClient } from "@azure/storage-blob";
 import { startEmulator, type RunningEmulator } from "../client";
 import { runChild } from "../host/support/run-child";
 import type { ManagedIdentityInput, ManagedIdentityResult } from "./children/managed-identity";
-import { ARM_SCOPE, armClients, authorityOptions, certificateCredential, collect, oidcAssertionCredential, secretCredential, storagePipeline, type ArmClients } from "./support";
+import { ARM_SCOPE, armClients, authorityOptions, certificateCredential, collect, failure, oidcAssertionCredential, secretCredential, storagePipeline, type ArmClients } from "./support";
 
 const GOLDEN_IMAGES = join(__dirname, "..", "..", "fixtures", "samples", "image-factory", "Configuration", "GoldenImages");
 const RG = "factory-rg";
@@ -98,6 +99,21 @@ describe("SDK clients against the running emulator: a lab's life", function () {
     assert.equal(vm.galleryImageReference?.sku, "2016-Datacenter");
     assert.equal(vm.password, undefined, "the password is never returned");
     vmIds.win2016dc = vm.id ?? "";
+  });
+
+  it("a template calling a function ARM does not have is refused at the PUT: RestError 400 InvalidTemplate", async () => {
+    const template = {
+      $schema: "https://schema.management.azure.com/schemas/2019-04-01/deploymentTemplate.json#",
+      contentVersion: "1.0.0.0",
+      resources: [],
+      outputs: { name: { type: "string", value: "[toSnakeCase('Golden Image')]" } },
+    };
+    const error = await failure(() => secretClients.resources.deployments.beginCreateOrUpdateAndWait(RG, "bad-function", { properties: { mode: "Incremental", template } }, FAST));
+    assert.ok(isRestError(error), `a RestError, not ${error.name}`);
+    assert.equal(error.statusCode, 400);
+    assert.equal(error.code, "InvalidTemplate");
+    assert.match(error.message, /The template function 'toSnakeCase' is not valid/);
+    await assert.rejects(secretClients.resources.deployments.get(RG, "bad-function"), (notFound: { statusCode?: number }) => notFound.statusCode === 404, "nothing was deployed");
   });
 
   it("applies windows-sysprep from the public repo and captures a custom image; the snapshot is readable with arm-compute and storage-blob", async () => {
