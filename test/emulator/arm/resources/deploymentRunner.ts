@@ -266,7 +266,6 @@ export async function runDeployment(
       provisioningState: "Running",
       timestamp: armTimestamp(),
       duration: isoDuration(0),
-      trackingId: randomUUID(),
       serviceRequestId: randomUUID(),
       targetResource: { id: resource.id, resourceType: resource.type, resourceName: resource.name },
     };
@@ -356,7 +355,7 @@ export async function runDeployment(
     entries.push({
       id: `${deployment.id}/operations/${randomBytes(8).toString("hex").toUpperCase()}`,
       operationId: randomBytes(8).toString("hex").toUpperCase(),
-      properties: { provisioningOperation: "EvaluateDeploymentOutput", provisioningState: "Succeeded", timestamp: armTimestamp(), duration: isoDuration(0), trackingId: randomUUID(), statusCode: "OK", statusMessage: {} },
+      properties: { provisioningOperation: "EvaluateDeploymentOutput", provisioningState: "Succeeded", timestamp: armTimestamp(), duration: isoDuration(0), statusCode: "OK", statusMessage: {} },
     });
   }
   props["outputs"] = clone(outputs) as unknown as Json;
