@@ -23,6 +23,7 @@ import { cleanupFailuresOf, isCancellation, runSteps, type Step } from "../steps
 import { CancelledError } from "../steps/cancelled";
 import { copyBlobFromUrl, deleteStagedBlob } from "./blob-copy";
 import type { ImagesContext } from "./context";
+import { readTargetLab } from "./lab-access";
 import { labWantsImage } from "./labs-file";
 import { createLimiter, type Limiter } from "./parallel";
 import { familyOf, imageTime, pickProvenanceTags, PROVENANCE_TAGS, provenanceFingerprint, readProvenance, tagValue } from "./provenance";
@@ -282,11 +283,7 @@ export async function distributeImages(ctx: ImagesContext, options: DistributeOp
   const sources = await resolveSourceImages(ctx, services, options);
   const pairs: PlannedPair[] = [];
   for (const target of options.targets) {
-    const lab = await services.labs.getLab(target, ctx.signal);
-    if (!lab) {
-      const connection = ctx.connections.forLab(target).input;
-      throw new InputError(target.input, `the lab '${target.labName}' (${target.id}) does not exist, or the service connection '${connection}' cannot see it. Check the id, or give a second service connection for labs in another tenant.`);
-    }
+    const lab = await readTargetLab(ctx, services, target);
     const images = await services.labs.listImages(target, ctx.signal);
     const located: DistributionTarget = { ...target, ...(lab.location ? { location: lab.location } : {}) };
     for (const source of sources) pairs.push({ source, target: located, action: planPair(source, located, images, { useImagePaths: options.useImagePaths ?? true }) });

@@ -11,3 +11,4 @@ export * from "./retire";
 export * from "./selection";
 export * from "./services";
 export * from "./targets";
+export * from "./lab-access";

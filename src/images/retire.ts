@@ -4,9 +4,9 @@
 import type { CustomImage } from "@azure/arm-devtestlabs";
 import { customImageId, type CustomImageRef, type LabRef } from "../azure/ids";
 import { neutralizeUntrustedText } from "../azure/untrusted-text";
-import { InputError } from "../errors";
 import { isCancellation } from "../steps/cancelled";
 import type { ImagesContext } from "./context";
+import { readTargetLab } from "./lab-access";
 import { createLimiter } from "./parallel";
 import { selectForRetirement, type RetentionDecision, type RetentionPolicy } from "./retention";
 import { azureImageServices, type ImageServices } from "./services";
@@ -63,10 +63,7 @@ export async function retireImages(ctx: ImagesContext, options: RetireOptions): 
   // Read every lab first: a missing lab is an input error before anything is deleted.
   const plans: { lab: RetireLab; images: CustomImage[] }[] = [];
   for (const lab of options.labs) {
-    const found = await services.labs.getLab(lab, ctx.signal);
-    if (!found) {
-      throw new InputError(lab.input, `the lab '${lab.labName}' (${lab.id}) does not exist, or the service connection '${ctx.connections.forLab(lab).input}' cannot see it. Check the id, or give a second service connection for labs in another tenant.`);
-    }
+    await readTargetLab(ctx, services, lab);
     plans.push({ lab, images: await services.labs.listImages(lab, ctx.signal) });
   }
 

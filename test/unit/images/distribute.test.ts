@@ -2,7 +2,7 @@
 // success, failure and cancel, and how it shares and revokes read access.
 import { strict as assert } from "node:assert";
 import type { CustomImage } from "@azure/arm-devtestlabs";
-import { InputError } from "../../../src/errors";
+import { AzureOperationError, InputError } from "../../../src/errors";
 import { distributeImages, type DistributeOptions, type DistributionTarget } from "../../../src/images/distribute";
 import { PROVENANCE_TAGS, provenanceTags } from "../../../src/images/provenance";
 import { parseImageSelection } from "../../../src/images/selection";
@@ -183,6 +183,16 @@ describe("images: distributing (orchestration)", () => {
     await assert.rejects(
       distributeImages(imagesContext(), options({ selection: parseImageSelection({ namePattern: "win-*", names: inputs }), sourceLab: lab })),
       (error: unknown) => error instanceof InputError && error.input === "imageNamePattern" && /matches the name pattern 'win-\*' \(the lab has 1 custom image\)/.test(error.message),
+    );
+    assert.deepEqual(azure.writes, []);
+  });
+
+  it("a lab the routed connection may not read is an input error that points to the second connection", async () => {
+    const { azure, options } = setup();
+    azure.labs.getLab = async () => Promise.reject(new AzureOperationError("Reading the lab", TEAM_B.id, "The access token is from the wrong issuer. (HTTP 401)", "InvalidAuthenticationTokenTenant"));
+    await assert.rejects(
+      distributeImages(imagesContext(), options()),
+      (error: unknown) => error instanceof InputError && error.input === "targetLabs" && /may not read the lab 'TeamLabA'.*give a second service connection \(targetConnection\)/.test(error.message),
     );
     assert.deepEqual(azure.writes, []);
   });
