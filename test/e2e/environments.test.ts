@@ -3,7 +3,8 @@
 // step, through $(…) as a pipeline would pass them); deleting twice succeeds; a delete by name finds another
 // identity's environment; a transient delete failure is retried; the SharePoint templates fail cleanly.
 import { strict as assert } from "node:assert";
-import { existsSync, readdirSync } from "node:fs";
+import { existsSync, mkdtempSync, readdirSync, readFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { forEachNode, type TaskRunResult } from "../harness";
 import { assertSucceeded, FACTORY_LAB, FACTORY_LAB_ID, samplesDir, tempFile, useLabEmulator } from "./lab-support";
@@ -156,17 +157,33 @@ describe("environment tasks end to end: create, read the outputs in a later step
       }
     });
 
-    it("registers secure parameters from a parameters file as secrets, and nothing leaks with system.debug", async () => {
+    it("registers secure parameters from a parameters file as secrets, exports the deployed template, and nothing leaks with system.debug", async () => {
       const name = `secure-n${node.major}`;
+      const exportFolder = join(mkdtempSync(join(tmpdir(), "env-export-")), "DeployedEnvironment");
       const run = await e2e.run({
         task: "LabEnvironmentCreate",
         node,
         debug: true,
         knownSecrets: [DB_PASSWORD],
-        inputs: { lab: FACTORY_LAB_ID, repository: REPOSITORY, template: "WebApp-SQL", environmentName: name, outputTemplateVariables: "true", outputVariablePrefix: "env_", ...parameterInputs("WebApp-SQL") },
+        inputs: {
+          lab: FACTORY_LAB_ID,
+          repository: REPOSITORY,
+          template: "WebApp-SQL",
+          environmentName: name,
+          outputTemplateVariables: "true",
+          outputVariablePrefix: "env_",
+          ExportEnvironmentTemplate: "true",
+          ExportEnvironmentTemplateLocation: exportFolder,
+          exportArtifactName: "WebAppSql",
+          ...parameterInputs("WebApp-SQL"),
+        },
       });
       assertSucceeded(run);
       assert.ok(run.secretsRegistered.some((secret) => secret.value === DB_PASSWORD), "the secure parameter's value is registered as a secret");
+      const exported = JSON.parse(readFileSync(join(exportFolder, "azuredeploy.json"), "utf8")) as { resources?: { type?: string }[] };
+      assert.ok(exported.resources?.some((resource) => resource.type === "Microsoft.Sql/servers"), "the deployed template is exported");
+      assert.ok(!readFileSync(join(exportFolder, "azuredeploy.json"), "utf8").includes(DB_PASSWORD));
+      assert.ok(run.commands.some((c) => c.name === "artifact.upload" && c.data === exportFolder && c.properties.artifactname === "WebAppSql"), "published as a pipeline artifact");
       assertSucceeded(await e2e.run({ task: "LabEnvironmentDelete", node, inputs: { environmentId: output(run, "environmentResourceId"), waitForCompletion: "false" } }));
     });
   });
