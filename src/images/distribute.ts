@@ -304,12 +304,14 @@ async function runDistribution(ctx: ImagesContext, services: ImageServices, pair
     if (action.kind === "present") outcome(pair, "present", `already there as '${action.existing}' (same provenance)`, { imageId: customImageId({ ...target, imageName: action.existing }) });
     else if (action.kind === "notWanted") outcome(pair, "skipped", "not in the lab's ImagePaths");
     else if (action.kind === "sourceLab") outcome(pair, "skipped", "the image's own lab");
-    else if (action.kind === "conflict") outcome(pair, "failed", `lab '${target.labName}': ${action.reason}`);
+    else if (action.kind === "conflict") outcome(pair, "failed", action.reason);
     else work.set(pair.source, [...(work.get(pair.source) ?? []), pair]);
   }
   const copies = [...work.values()].reduce((sum, list) => sum + list.length, 0);
+  const planned = (status: PairStatus) => [...outcomes.values()].filter((o) => o.status === status).length;
+  const conflicts = planned("failed");
   ctx.log.info(
-    `${pairs.length} image × lab pair${pairs.length === 1 ? "" : "s"}: ${copies} to copy, ${[...outcomes.values()].filter((o) => o.status === "present").length} already present, ${[...outcomes.values()].filter((o) => o.status === "skipped").length} skipped${[...outcomes.values()].some((o) => o.status === "failed") ? `, ${[...outcomes.values()].filter((o) => o.status === "failed").length} in conflict` : ""}.`,
+    `${pairs.length} image × lab pair${pairs.length === 1 ? "" : "s"}: ${copies} to copy, ${planned("present")} already present, ${planned("skipped")} skipped${conflicts > 0 ? `, ${conflicts} in conflict` : ""}.`,
   );
 
   const progress = new DistributionProgress(copies, ctx);
