@@ -10,7 +10,7 @@ import { AzureOperationError, InputError } from "../errors";
 import { runSteps, type Step } from "../steps";
 import { clockOf, Deadline, type LabContext } from "./context";
 import { describeVm } from "./lab";
-import { isGoneError, runLabOperation } from "./operation";
+import { isGoneError, requestDelete, runLabOperation } from "./operation";
 import { CREATED_BY_TAG } from "./vm-spec";
 import { deleteLabVm } from "./vm-delete";
 import { findLabVm } from "./vm-wait";
@@ -152,11 +152,7 @@ async function removeCustomImage(ctx: LabContext, image: CustomImageRef, options
   const client = ctx.clients.devTestLabs(image.subscriptionId);
   const id = customImageId(image);
   try {
-    if (!options.wait) {
-      const poller = await client.customImages.beginDelete(image.resourceGroup, image.labName, image.imageName, { abortSignal: ctx.signal });
-      poller.stopPolling();
-      return true;
-    }
+    if (!options.wait) return (await requestDelete(ctx, { client, resourceId: id, what: `Deleting the ${imageDescription(image)}` })) === "accepted";
     await runLabOperation(ctx, { what: `Deleting the ${imageDescription(image)}`, resource: id, timeoutMs: options.timeoutMs }, (lro) =>
       client.customImages.beginDelete(image.resourceGroup, image.labName, image.imageName, lro),
     );

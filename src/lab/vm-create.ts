@@ -17,7 +17,7 @@ import { CancelledError, isCancellation, runSteps, type Step } from "../steps";
 import type { ArtifactResult } from "./artifacts";
 import { clockOf, Deadline, type LabContext } from "./context";
 import { describeVm, type ResolvedLab } from "./lab";
-import { isGoneError, runLabOperation } from "./operation";
+import { isGoneError, requestDelete, runLabOperation } from "./operation";
 import { isRetryableFailure, retryDelayMs, vmNameForAttempt, type RetryPolicy } from "./retry";
 import { withVmName, type PreparedTemplateDeployment } from "./template";
 import { deleteLabVm } from "./vm-delete";
@@ -287,8 +287,8 @@ async function deleteDeployment(ctx: LabContext, deployment: DeploymentRef, opti
         client.deployments.beginDelete(deployment.resourceGroup, deployment.name, lro),
       );
     } else {
-      const poller = await client.deployments.beginDelete(deployment.resourceGroup, deployment.name, { abortSignal: ctx.signal });
-      poller.stopPolling();
+      const id = `/subscriptions/${deployment.subscriptionId}/resourceGroups/${deployment.resourceGroup}/providers/Microsoft.Resources/deployments/${deployment.name}`;
+      await requestDelete(ctx, { client, resourceId: id, what: `Deleting the deployment '${deployment.name}'` });
     }
     ctx.log.info(`Deleted the deployment '${deployment.name}'.`);
   } catch (err) {

@@ -4,7 +4,7 @@ import { isNotFoundError, toAzureOperationError } from "../azure/errors";
 import type { LabVmRef } from "../azure/ids";
 import type { LabContext } from "./context";
 import { describeVm } from "./lab";
-import { isGoneError, runLabOperation } from "./operation";
+import { isGoneError, requestDelete, runLabOperation } from "./operation";
 
 export interface DeleteLabVmOptions {
   vm: LabVmRef & { id: string };
@@ -33,13 +33,8 @@ export async function deleteLabVm(ctx: LabContext, options: DeleteLabVmOptions):
     throw toAzureOperationError(err, { operation: "Reading the lab VM before deleting it", resource: vm.id });
   }
   if (!options.waitForCompletion) {
-    try {
-      const poller = await client.virtualMachines.beginDelete(vm.resourceGroup, vm.labName, vm.vmName, { abortSignal: ctx.signal });
-      poller.stopPolling();
-    } catch (err) {
-      if (isNotFoundError(err)) return gone;
-      throw toAzureOperationError(err, { operation: `Deleting the ${what}`, resource: vm.id });
-    }
+    const outcome = await requestDelete(ctx, { client, resourceId: vm.id, what: `Deleting the ${what}` });
+    if (outcome === "gone") return gone;
     return { deleted: true, pending: true, message: `Azure accepted the delete of the ${what}; it finishes in the background.` };
   }
   ctx.log.info(`Deleting the ${what}.`);

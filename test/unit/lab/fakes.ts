@@ -60,6 +60,9 @@ export async function* asyncItems<T>(items: T[]): AsyncGenerator<T> {
 export function fakeDtl() {
   const unexpected = (name: string) => sinon.stub().callsFake(() => Promise.reject(new Error(`unexpected call to ${name}`)));
   return {
+    apiVersion: "2018-09-15",
+    /** Raw requests (the fire-and-forget DELETE of a clean-up after cancel): 202 unless told otherwise. */
+    sendRequest: sinon.stub().callsFake(async (request: { method: string; url: string }) => ({ status: 202, request, headers: { get: () => undefined } })),
     labs: {
       get: sinon.stub().resolves({ id: LAB_ID, name: LAB, location: "westeurope" }),
       listBySubscription: sinon.stub().callsFake(() => asyncItems([{ id: LAB_ID, name: LAB, location: "westeurope" }])),
@@ -86,6 +89,8 @@ export function fakeDtl() {
 
 export function fakeResources() {
   return {
+    apiVersion: "2025-03-01",
+    sendRequest: sinon.stub().callsFake(async (request: { method: string; url: string }) => ({ status: 202, request, headers: { get: () => undefined } })),
     deployments: {
       beginCreateOrUpdate: sinon.stub().callsFake(() => Promise.reject(new Error("unexpected deployment"))),
       beginDelete: sinon.stub().callsFake(() => Promise.resolve(donePoller<void>(undefined))),
@@ -99,7 +104,7 @@ export type FakeDtl = ReturnType<typeof fakeDtl>;
 export type FakeResources = ReturnType<typeof fakeResources>;
 
 export function fakeClients(dtl: FakeDtl, resources: FakeResources = fakeResources()): AzureClients {
-  return { devTestLabs: () => dtl, resources: () => resources } as unknown as AzureClients;
+  return { devTestLabs: () => dtl, resources: () => resources, pipelineOptions: { endpoint: "https://management.example/" } } as unknown as AzureClients;
 }
 
 /** A clock that moves only when something sleeps on it (a 90-minute wait takes no real time). */
@@ -176,6 +181,11 @@ export function statefulDtl(options: { artifactStatus?: (artifactId: string, vmN
   dtl.virtualMachines.beginDelete.callsFake(async (_rg: string, _lab: string, name: string) => {
     vms.delete(name.toLowerCase());
     return donePoller<void>(undefined);
+  });
+  dtl.sendRequest.callsFake(async (request: { method: string; url: string }) => {
+    const name = decodeURIComponent(new URL(request.url).pathname.split("/").pop() ?? "").toLowerCase();
+    const existed = request.method === "DELETE" && vms.delete(name);
+    return { status: existed ? 202 : 404, request, headers: { get: () => undefined } };
   });
   return { dtl, vms };
 }

@@ -120,12 +120,10 @@ describe("lab/vm-create", () => {
     it("on cancel, stops waiting at once and starts deleting the VM it was creating", async () => {
       const { dtl } = statefulDtl();
       dtl.virtualMachines.beginCreateOrUpdate.callsFake(async () => hangingPoller());
-      const deletePoller = donePoller<void>(undefined);
       dtl.virtualMachines.get.callsFake(async () => {
         if (dtl.virtualMachines.beginCreateOrUpdate.callCount === 0) throw Object.assign(new Error("nf"), { statusCode: 404, name: "RestError" });
         return { id: vmIdOf("web01"), name: "web01", provisioningState: "Creating" };
       });
-      dtl.virtualMachines.beginDelete.callsFake(async () => deletePoller);
       const controller = new AbortController();
       const ctx = labContext(dtl, { signal: controller.signal });
       const pending = createLabVmFromInputs(ctx, options());
@@ -133,8 +131,10 @@ describe("lab/vm-create", () => {
       const started = Date.now();
       await assert.rejects(pending, (err: unknown) => isCancellation(err));
       assert.ok(Date.now() - started < 5000, "stopped within the grace period");
-      assert.equal(dtl.virtualMachines.beginDelete.callCount, 1, "the delete was started");
-      assert.equal(deletePoller.stopped, true, "and not waited for");
+      assert.equal(dtl.virtualMachines.beginDelete.callCount, 0, "no delete that waits (its first poll could outlast the grace period)");
+      const deletes = dtl.sendRequest.getCalls().map((c) => c.args[0] as { method: string; url: string });
+      assert.deepEqual(deletes.map((r) => `${r.method} ${new URL(r.url).pathname}`), [`DELETE ${vmIdOf("web01")}`], "one DELETE was sent");
+      assert.match(deletes[0]?.url ?? "", /^https:\/\/management\.example\/subscriptions\/.*\?api-version=2018-09-15$/);
     });
 
     it("checks the name before any call", async () => {
