@@ -121,7 +121,7 @@ describe("ARM emulator: long-running operations as recorded", () => {
     assert.equal(propsOf(vm)["provisioningState"], "Succeeded");
   });
 
-  it("DELETE and POST: 202, empty body, Azure-AsyncOperation and Location (?monitor=true); Location answers 202 then 204/200", async () => {
+  it("DELETE and POST: 202, empty body, Azure-AsyncOperation and Location (?monitor=true); Location answers 202 then 204/200 + OperationResult", async () => {
     await h.finish(await h.call("PUT", `${LAB_PATH}/virtualmachines/linuxvm1`, { body: LINUX_VM }));
     const stop = await h.call("POST", `${LAB_PATH}/virtualmachines/linuxvm1/stop`);
     assert.equal(stop.status, 202);
@@ -134,7 +134,7 @@ describe("ARM emulator: long-running operations as recorded", () => {
     assert.ok(first.headers?.["Location"]);
     const done = await h.call("GET", location);
     assert.equal(done.status, 200);
-    assert.equal(done.body, undefined);
+    assert.deepEqual(done.body, { status: "Succeeded" }, "Operations_Get's 200 carries an OperationResult (swagger)");
 
     const del = await h.call("DELETE", `${LAB_PATH}/virtualmachines/linuxvm1`);
     assert.equal(del.status, 202);

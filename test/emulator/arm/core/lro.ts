@@ -282,6 +282,9 @@ export class OperationEngine {
       return { status: error.code === "InternalServerError" ? 500 : 400, body: { error } };
     }
     if (r.output !== undefined) return { status: 200, body: r.output };
-    return { status: r.method === "DELETE" && r.style !== "arm" ? 204 : 200 };
+    if (r.method === "DELETE" && r.style !== "arm") return { status: 204 };
+    // DTL's Operations_Get answers 200 with an OperationResult body (swagger); a finished action has no other result.
+    if (r.style === "dtl") return { status: 200, body: { status } };
+    return { status: 200 };
   }
 }
