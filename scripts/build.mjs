@@ -1,7 +1,7 @@
 // Bundles every task (tasks/<Task>/index.ts) with esbuild into one minified CommonJS file,
 // dist/tasks/<Task>/index.js, beside a copy of its task.json and icon.png. No node_modules ship with a task.
 import { build } from "esbuild";
-import { copyFileSync, existsSync, mkdirSync, readdirSync, rmSync, statSync } from "node:fs";
+import { copyFileSync, existsSync, mkdirSync, readdirSync, renameSync, rmSync, statSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 
@@ -11,15 +11,24 @@ export const taskNames = () =>
 
 export async function buildTasks({ quiet = false } = {}) {
   const out = join(root, "dist", "tasks");
-  rmSync(out, { recursive: true, force: true });
+  const names = taskNames();
+  // Folders of tasks that no longer exist go; the others are updated file by file (write, then rename) so a test
+  // running a bundle while another build runs never finds a half-written or missing file.
+  if (existsSync(out)) for (const stale of readdirSync(out).filter((n) => !names.includes(n))) rmSync(join(out, stale), { recursive: true, force: true });
+  const replace = (from, to) => {
+    const temp = `${to}.${process.pid}.tmp`;
+    copyFileSync(from, temp);
+    renameSync(temp, to);
+  };
   const sizes = {};
   await Promise.all(
-    taskNames().map(async (name) => {
+    names.map(async (name) => {
       const dir = join(out, name);
       mkdirSync(dir, { recursive: true });
+      const bundle = join(dir, `index.js.${process.pid}.tmp`);
       await build({
         entryPoints: [join(root, "tasks", name, "index.ts")],
-        outfile: join(dir, "index.js"),
+        outfile: bundle,
         bundle: true,
         minify: true,
         platform: "node",
@@ -30,8 +39,9 @@ export async function buildTasks({ quiet = false } = {}) {
         // Optional native/peer modules some SDK dependencies probe for at run time.
         external: ["keytar", "@azure/msal-node-extensions", "dtrace-provider"],
       });
-      copyFileSync(join(root, "tasks", name, "task.json"), join(dir, "task.json"));
-      copyFileSync(join(root, "tasks", name, "icon.png"), join(dir, "icon.png"));
+      renameSync(bundle, join(dir, "index.js"));
+      replace(join(root, "tasks", name, "task.json"), join(dir, "task.json"));
+      replace(join(root, "tasks", name, "icon.png"), join(dir, "icon.png"));
       sizes[name] = statSync(join(dir, "index.js")).size;
     }),
   );
