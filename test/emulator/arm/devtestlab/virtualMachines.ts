@@ -238,8 +238,9 @@ function view(_ctx: ArmContext, vm: StoredResource, expand: Set<string>): JsonOb
     const running = p["lastKnownPowerState"] === "Running";
     p["computeVm"] = {
       statuses: [
-        { code: "ProvisioningState/succeeded", displayStatus: "Provisioning succeeded", level: "Info" },
-        { code: running ? "PowerState/running" : "PowerState/deallocated", displayStatus: running ? "VM running" : "VM deallocated", level: "Info" },
+        // DTL's ComputeVmInstanceViewStatus has code, displayStatus and message only (no Compute `level`).
+        { code: "ProvisioningState/succeeded", displayStatus: "Provisioning succeeded" },
+        { code: running ? "PowerState/running" : "PowerState/deallocated", displayStatus: running ? "VM running" : "VM deallocated" },
       ],
       osType: String(vm.internal["osType"] ?? ""),
       vmSize: String(p["size"] ?? ""),
