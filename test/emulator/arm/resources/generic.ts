@@ -77,13 +77,23 @@ export function genericBody(ctx: ArmContext, parsed: ParsedId, id: string, body:
   if (location && (parsed.types.length === 1 || getCi(body, "location") !== undefined)) out["location"] = location;
   for (const key of ["tags", "sku", "kind", "identity", "plan", "zones", "managedBy"]) {
     const v = getCi(body, key);
-    if (v !== undefined) out[key] = clone(v);
+    if (v !== undefined) out[key] = key === "sku" ? canonicalSku(v) : clone(v);
   }
   if (isObject(out["identity"]) && getStringCi(out["identity"], "type")?.toLowerCase().includes("systemassigned")) {
     out["identity"] = { ...out["identity"], principalId: randomUUID(), tenantId: String(ctx.options.seed.tenants[0]?.id ?? "") };
   }
   out["properties"] = props;
   return out;
+}
+
+/**
+ * ARM reads a body case-insensitively but answers with the provider's member names: a template's
+ * `"sku": {"Tier": "Standard", "Name": "S1"}` comes back as `{"name": "S1", "tier": "Standard"}` (ARM's Sku).
+ */
+function canonicalSku(value: Json): Json {
+  if (!isObject(value)) return clone(value);
+  const members = ["name", "tier", "size", "family", "model", "capacity"];
+  return Object.fromEntries(Object.entries(value).map(([key, member]) => [members.find((known) => known === key.toLowerCase()) ?? key, clone(member)]));
 }
 
 /** What a list*() action of a generic resource answers (keys are stable per resource). */
