@@ -281,7 +281,17 @@ describe("SDK clients against the running emulator: a lab's life", function () {
     const { dtl, resources, compute } = secretClients;
     const images = await collect(dtl.customImages.list(RG, LAB));
     assert.deepEqual(images.map((image) => image.name).sort(), ["ubuntu-2204-image", "uploaded-base", "win2016dc-image"]);
-    const snapshots = images.map((image) => image.managedSnapshotId).filter((id): id is string => Boolean(id));
+    const snapshots = images.map((image) => image.managedSnapshotId?.toLowerCase()).filter((id): id is string => Boolean(id));
+    assert.equal(snapshots.length, 2, "the two captured images have snapshots");
+    // Listed, not read one by one: Compute's swagger for Snapshots_Get declares no error answer, so a 404 would
+    // count as a violation in the suite's swagger check of the traffic, though Azure answers one.
+    const listedSnapshots = async (): Promise<string[]> => {
+      const groups = new Set(snapshots.map((id) => /\/resourcegroups\/([^/]+)\//i.exec(id)?.[1] ?? ""));
+      const listed: string[] = [];
+      for (const group of groups) for (const snapshot of await collect(compute.snapshots.listByResourceGroup(group))) listed.push(snapshot.id?.toLowerCase() ?? "");
+      return snapshots.filter((id) => listed.includes(id));
+    };
+    assert.deepEqual(await listedSnapshots(), snapshots);
     const vms = await collect(dtl.virtualMachines.list(RG, LAB));
     assert.deepEqual(vms.map((vm) => vm.name).sort(), ["ubuntu-2204", "win2016dc"]);
     // The lab's VMs have their compute VMs in the lab's own resource group.
@@ -301,11 +311,7 @@ describe("SDK clients against the running emulator: a lab's life", function () {
     assert.deepEqual(await collect(dtl.environments.list(RG, LAB, "@all")), []);
     assert.deepEqual(await collect(resources.deployments.listByResourceGroup(RG)), []);
     assert.deepEqual(await computeVms(), [], "the compute VMs went with the lab VMs");
-    for (const id of snapshots) {
-      const name = id.split("/").pop() ?? "";
-      const group = /\/resourcegroups\/([^/]+)\//i.exec(id)?.[1] ?? "";
-      await assert.rejects(compute.snapshots.get(group, name), (error: { statusCode?: number }) => error.statusCode === 404, `snapshot ${name} deleted with its image`);
-    }
+    assert.deepEqual(await listedSnapshots(), [], "the images' snapshots went with them");
     await assert.rejects(dtl.virtualMachines.get(RG, LAB, "win2016dc"), (error: { statusCode?: number; code?: string }) => error.statusCode === 404 && error.code === "ResourceNotFound");
     assert.equal((await dtl.labs.get(RG, LAB)).provisioningState, "Succeeded", "the lab itself stays");
   });
