@@ -159,7 +159,9 @@ class BlobStagingStore implements StagingStore {
   }
 
   async createContainer(container: string, signal: AbortSignal): Promise<void> {
-    await this.call(`Creating the staging container '${container}'`, () => this.service.getContainerClient(container).create({ abortSignal: signal }));
+    // Tagged like every transient resource, so a container a killed run could not remove is recognisable.
+    const metadata = { createdby: "dtlimagefactory", purpose: "environmentstaging" };
+    await this.call(`Creating the staging container '${container}'`, () => this.service.getContainerClient(container).create({ abortSignal: signal, metadata }));
   }
 
   async upload(container: string, blobName: string, content: Buffer, signal: AbortSignal): Promise<void> {
