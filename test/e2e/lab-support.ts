@@ -51,20 +51,22 @@ export function useLabEmulator(options: { timeScale?: number } = {}): LabE2e {
     await e2e.emulator?.stop();
   });
   e2e.connection = (kind = "spnKey") => e2e.emulator.serviceConnection(kind, { subscriptionId: FACTORY_SUBSCRIPTION });
-  e2e.run = async ({ task, node, inputs, kind, microsoftNames, connection: given, ...rest }) => {
+  e2e.run = async ({ task, node, inputs, kind, microsoftNames, connection: given, variables, secrets, env, knownSecrets, timeoutMs, ...rest }) => {
     const connection = given ?? e2e.connection(kind);
     return runTask({
+      // system.debug=true everywhere: the harness fails a run that prints a secret, debug lines included.
+      debug: true,
       task,
       node,
       inputs: { [microsoftNames ? "ConnectedServiceName" : "azureSubscription"]: connection.id, ...inputs },
       endpoints: [connection],
-      variables: { ...connection.variables, ...(rest.variables ?? {}) },
-      secrets: { VmPassword: VM_PASSWORD, ...(rest.secrets ?? {}) },
       systemAccessToken: connection.systemAccessToken,
-      env: { ...connection.env, ...(rest.env ?? {}) },
-      knownSecrets: [VM_PASSWORD, ...(rest.knownSecrets ?? [])],
-      timeoutMs: rest.timeoutMs ?? 50_000,
       ...rest,
+      variables: { ...connection.variables, ...(variables ?? {}) },
+      secrets: { VmPassword: VM_PASSWORD, ...(secrets ?? {}) },
+      env: { ...connection.env, ...(env ?? {}) },
+      knownSecrets: [VM_PASSWORD, ...(knownSecrets ?? [])],
+      timeoutMs: timeoutMs ?? 50_000,
     } as RunTaskOptions);
   };
   e2e.lastSeq = async () => (await e2e.emulator.admin.requests({ since: 0 })).lastSeq;
