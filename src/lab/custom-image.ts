@@ -75,8 +75,9 @@ async function findCustomImage(ctx: LabContext, image: CustomImageRef): Promise<
 interface CaptureState {
   image: CustomImageRef;
   imageId: string;
-  /** This run sent the PUT that creates the image: clean-up deletes it on failure. */
+  /** This run sent the PUT that creates the image: clean-up deletes it on failure, unless the capture finished. */
   createdByThisRun: boolean;
+  captured: boolean;
   reused: boolean;
   sourceVmDeleted: boolean;
 }
@@ -85,7 +86,7 @@ export async function captureCustomImage(ctx: LabContext, options: CaptureCustom
   const { vm } = options;
   const deadline = new Deadline(options.timeoutMs, clockOf(ctx));
   const image: CustomImageRef = { subscriptionId: vm.subscriptionId, resourceGroup: vm.resourceGroup, labName: vm.labName, imageName: options.imageName };
-  const state: CaptureState = { image, imageId: customImageId(image), createdByThisRun: false, reused: false, sourceVmDeleted: false };
+  const state: CaptureState = { image, imageId: customImageId(image), createdByThisRun: false, captured: false, reused: false, sourceVmDeleted: false };
   const client = ctx.clients.devTestLabs(vm.subscriptionId);
   const what = imageDescription(image);
 
@@ -122,10 +123,13 @@ export async function captureCustomImage(ctx: LabContext, options: CaptureCustom
           throw new AzureOperationError(`Capturing the ${what}`, s.imageId, `Azure reports its provisioning state as ${created.provisioningState}.`, "ProvisioningFailed");
         }
         s.imageId = created?.id ?? s.imageId;
+        s.captured = true;
         ctx.log.info(`Captured the ${what} in ${formatDuration(performance.now() - started)}.`);
       },
       cleanup: async (s, outcome, signal) => {
-        if (!s.createdByThisRun) return;
+        // A finished image is the product, not a leftover: when only the source VM's delete failed, a re-run keeps
+        // the image (same source) and retries the delete.
+        if (!s.createdByThisRun || s.captured) return;
         await removeCustomImage({ ...ctx, signal }, image, { wait: !outcome.cancelled, timeoutMs: 10 * 60_000 });
         ctx.log.info(`Removed the partly created ${what}.`);
       },

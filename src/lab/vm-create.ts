@@ -14,7 +14,7 @@ import { formatDuration } from "../azure/poll";
 import { neutralizeUntrustedText } from "../azure/untrusted-text";
 import { AzureOperationError } from "../errors";
 import { CancelledError, isCancellation, runSteps, type Step } from "../steps";
-import type { ArtifactResult } from "./artifacts";
+import { describeArtifactResults, evaluateArtifacts, type ArtifactResult } from "./artifacts";
 import { clockOf, Deadline, type LabContext } from "./context";
 import { describeVm, type ResolvedLab } from "./lab";
 import { isGoneError, requestDelete, runLabOperation } from "./operation";
@@ -108,14 +108,19 @@ async function createLabVm(ctx: LabContext, options: CreateLabVmOptions, baseNam
       const existing = await findLabVm(ctx, base);
       if (existing) {
         const provisioning = (existing.provisioningState ?? "").toLowerCase();
-        if (provisioning === "succeeded") {
+        const earlier = evaluateArtifacts(existing);
+        const artifactsFailed = earlier.final && earlier.failed.length > 0 && options.failOnArtifactError;
+        if (provisioning === "succeeded" && artifactsFailed && retry.deleteFailedVm) {
+          // An earlier run left a VM whose artifacts failed: replace it, or re-runs would fail on it forever.
+          ctx.log.info(`The ${describeVm(base)} exists from an earlier run whose artifacts failed (${describeArtifactResults(earlier.failed).join("; ")}); deleting it first.`);
+          await deleteLabVm(ctx, { vm: base, timeoutMs: options.timeoutMs, waitForCompletion: true });
+        } else if (provisioning === "succeeded") {
           ctx.log.info(`The ${describeVm(base)} already exists and is ready; it is left as it is.`);
           s.reused = true;
           const { vm, evaluation } = await waitForArtifacts(ctx, { vm: base, timeoutMs: options.artifactWaitMs, failOnArtifactError: options.failOnArtifactError });
           s.final = { ref: base, vm, artifactResults: evaluation.results, artifactFailures: evaluation.failed.length };
           return;
-        }
-        if (provisioning === "failed" && retry.deleteFailedVm) {
+        } else if (provisioning === "failed" && retry.deleteFailedVm) {
           ctx.log.info(`The ${describeVm(base)} exists from an earlier run that failed; deleting it first.`);
           await deleteLabVm(ctx, { vm: base, timeoutMs: options.timeoutMs, waitForCompletion: true });
         } else if (provisioning === "failed") {

@@ -80,15 +80,17 @@ void runTask(manifest, async (ctx) => {
     const fileParameters = parametersFile ? parseParametersFile(parametersFile.text, "parametersFile") : undefined;
     const overrides = parseOverrides(ctx.inputs.multilineText("parameterOverrides"), "parameterOverrides");
     // The lab name is injected now for the checks; the lab's real name (from Azure) is the same or differs only in case.
+    const prepare = (labName: string) =>
+      prepareTemplateDeployment({
+        template: parsedTemplate,
+        fileParameters,
+        overrides,
+        labName,
+        vmName: vmNameInput,
+        inputs: { templateInput: "templateFile", vmNameInput: "vmName", parametersInput: "parametersFile", overridesInput: "parameterOverrides" },
+      });
     const labName = isResourceIdText(lab) ? parseLabId(lab, "lab").labName : lab;
-    const deployment = prepareTemplateDeployment({
-      template: parsedTemplate,
-      fileParameters,
-      overrides,
-      labName,
-      vmName: vmNameInput,
-      inputs: { templateInput: "templateFile", vmNameInput: "vmName", parametersInput: "parametersFile", overridesInput: "parameterOverrides" },
-    });
+    let deployment = prepare(labName);
     for (const secret of deployment.secretValues) ctx.registerSecret(secret);
     const osType = templateVmOsType(parsedTemplate);
     validateLabVmName(deployment.vmName, { input: "vmName", osType });
@@ -96,6 +98,8 @@ void runTask(manifest, async (ctx) => {
     const clients = connectToAzure(ctx);
     const labCtx: LabContext = { clients, signal: ctx.signal, log: ctx.log, pollIntervalMs };
     const resolved = await resolveLab(labCtx, { lab, inputName: "lab" });
+    // The lab's name as Azure spells it (the input may differ in case).
+    if (resolved.labName !== labName) deployment = prepare(resolved.labName);
     for (const warning of deployment.warnings) ctx.log.warn(warning);
     const result = await createLabVmFromTemplate(labCtx, { ...common, osType, lab: resolved, deployment, templateName: basename(template.path) });
     setOutputs(ctx, result);

@@ -145,6 +145,15 @@ describe("lab operations", () => {
       assert.equal(vms.size, 0);
     });
 
+    it("keeps a finished image when only the source VM's delete fails", async () => {
+      const { dtl, vms } = statefulDtl();
+      vms.set("vm1", { id: vmIdOf("vm1"), name: "vm1" });
+      dtl.customImages.beginCreateOrUpdate.callsFake(async (_rg: string, _lab: string, name: string, body: CustomImage) => donePoller({ ...body, id: `${LAB_ID}/customimages/${name}`, provisioningState: "Succeeded" }));
+      dtl.virtualMachines.beginDelete.callsFake(async () => donePoller<void>(undefined, new AzureOperationError("Deleting", "vm1", "The VM is locked.", "ScopeLocked")));
+      await assert.rejects(captureCustomImage(labContext(dtl), { ...captureOptions, deleteSourceVm: true }), /locked/);
+      assert.equal(dtl.customImages.beginDelete.callCount, 0, "the image was kept");
+    });
+
     it("keeps an image of that name captured from the same VM (a re-run changes nothing)", async () => {
       const dtl = fakeDtl();
       dtl.customImages.get.resolves({ id: `${LAB_ID}/customImages/img1`, provisioningState: "Succeeded", vm: { sourceVmId: vmIdOf("vm1").toLowerCase() } });

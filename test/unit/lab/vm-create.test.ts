@@ -67,6 +67,16 @@ describe("lab/vm-create", () => {
       assert.match(result.message, /already existed; nothing changed/);
     });
 
+    it("replaces a VM an earlier run left with failed artifacts (a re-run after failure converges)", async () => {
+      const { dtl, vms } = statefulDtl();
+      vms.set("web01", { id: vmIdOf("web01"), name: "web01", provisioningState: "Succeeded", artifacts: [{ artifactId: "/a/windows-chocolatey", status: "Failed" }] });
+      const result = await createLabVmFromInputs(labContext(dtl), options());
+      assert.equal(dtl.virtualMachines.beginDelete.callCount, 1);
+      assert.equal(dtl.virtualMachines.beginCreateOrUpdate.callCount, 1);
+      assert.equal(result.reused, false);
+      assert.deepEqual(result.artifactResults.map((a) => a.status), ["Succeeded"]);
+    });
+
     it("refuses to touch a VM of that name that another run is still creating", async () => {
       const { dtl, vms } = statefulDtl();
       vms.set("web01", { id: vmIdOf("web01"), name: "web01", provisioningState: "Creating" });
