@@ -1,6 +1,6 @@
-// Every service connection scheme signs in and works for the lab tasks; a wrong secret, a wrong job token and a
-// subscription the identity cannot reach each fail with a clear message, and no credential is printed (the harness
-// fails the run on a leak, with system.debug=true here).
+// Every service connection scheme signs in and works for the lab tasks; a wrong secret, a wrong job token, an
+// expired federated assertion and a subscription the identity cannot reach each fail with a clear message, and no
+// credential is printed (the harness fails the run on a leak, with system.debug=true here).
 import { strict as assert } from "node:assert";
 import { forEachNode, nodeRuntime } from "../harness";
 import { FACTORY_LAB, useLabEmulator } from "./lab-support";
@@ -38,6 +38,21 @@ describe("lab tasks end to end: signing in with every service connection scheme"
       const run = await e2e.run({ task: "LabVmDelete", node, kind: "WorkloadIdentityFederation", systemAccessToken: "not-the-job-token-1234567", debug: true, inputs: probe });
       assert.equal(run.result.result, "Failed");
       assert.match(run.result.message ?? "", /sign|token|OIDC|401|authori/i);
+    });
+
+    it("an expired federated assertion (the agent's OIDC token) fails with Entra's expiry error and the fix", async () => {
+      const connection = e2e.connection("WorkloadIdentityFederation");
+      const rule = await e2e.emulator.admin.addFault({ kind: "tokenExpiry", mode: "expiredAssertion", serviceConnectionId: connection.id });
+      try {
+        const run = await e2e.run({ task: "LabVmDelete", node, connection, debug: true, inputs: probe });
+        assert.equal(run.result.result, "Failed");
+        assert.match(run.result.message ?? "", /AADSTS700024|expired/i);
+        assert.match(run.result.message ?? "", /service connection/i);
+        const writes = (await e2e.emulator.admin.requests()).value.filter((r) => r.method !== "GET" && r.path.startsWith("/subscriptions"));
+        assert.equal(writes.length, 0);
+      } finally {
+        await e2e.emulator.admin.deleteFault(rule.id);
+      }
     });
 
     it("a subscription the principal cannot reach fails with the permission hint", async () => {

@@ -12,6 +12,8 @@ export interface OidcContext {
   directory: Directory;
   oidcKey: SigningKey;
   systemAccessToken: string;
+  /** True when tokens for this service connection should come back already expired (fault injection). */
+  assertionExpired?: (serviceConnectionId: string) => boolean;
 }
 
 export interface MintOptions {
@@ -40,7 +42,9 @@ export function handleOidcRequest(context: OidcContext, request: HostRequest): R
   }
   const connectionId = request.query.get("serviceConnectionId");
   if (!connectionId) return json(400, devOpsError("The serviceConnectionId query parameter is required.", "ArgumentNullException"));
-  const minted = mintOidcToken(context, request.baseUrl, { serviceConnectionId: connectionId });
+  // An injected expiredAssertion fault: the token is issued already expired, as a stale one would arrive.
+  const expired = context.assertionExpired?.(connectionId) ?? false;
+  const minted = mintOidcToken(context, request.baseUrl, { serviceConnectionId: connectionId, ...(expired ? { lifetimeSeconds: -300 } : {}) });
   if (!minted) return json(404, devOpsError(`Service connection ${connectionId} could not be found.`, "ServiceEndpointNotFoundException"));
   return json(200, { oidcToken: minted });
 }

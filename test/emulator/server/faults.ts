@@ -34,9 +34,13 @@ export interface FaultInput {
   objectId?: string;
   /**
    * tokenExpiry: "expireNow" (default) makes ARM reject every token of that identity issued before the rule as
-   * expired; "shortLifetime" issues new tokens that live `lifetimeSeconds` (default 5).
+   * expired; "shortLifetime" issues new tokens that live `lifetimeSeconds` (default 5); "expiredAssertion" makes
+   * the Azure DevOps OIDC endpoint hand out tokens that have already expired (for `serviceConnectionId`, or any),
+   * so a workload identity sign-in presents an expired client assertion.
    */
-  mode?: "expireNow" | "shortLifetime";
+  mode?: "expireNow" | "shortLifetime" | "expiredAssertion";
+  /** tokenExpiry with mode expiredAssertion: the service connection whose OIDC tokens come back expired. */
+  serviceConnectionId?: string;
   lifetimeSeconds?: number;
   /** artifactFailure: glob on the VM id or name, and on the artifact id or name. */
   vm?: string;
@@ -111,6 +115,17 @@ export class FaultStore {
     return undefined;
   }
 
+  /** True when an expiredAssertion rule covers OIDC tokens for this service connection. */
+  oidcAssertionExpired(serviceConnectionId: string): boolean {
+    for (const entry of this.rules) {
+      const { rule } = entry;
+      if (rule.kind !== "tokenExpiry" || rule.mode !== "expiredAssertion") continue;
+      if (rule.serviceConnectionId !== undefined && rule.serviceConnectionId.toLowerCase() !== serviceConnectionId.toLowerCase()) continue;
+      if (this.fire(entry)) return true;
+    }
+    return false;
+  }
+
   /** True when an expireNow rule created after the token was issued covers its identity. */
   revoked(identity: { clientId: string; objectId: string }, issuedAtMs: number): boolean {
     for (const entry of this.rules) {
@@ -170,7 +185,7 @@ export function validateFault(input: unknown): FaultInput {
   const value = input as Record<string, unknown>;
   const kind = value.kind;
   if (typeof kind !== "string" || !(faultKinds as readonly string[]).includes(kind)) throw new Error(`"kind" must be one of ${faultKinds.join(", ")}.`);
-  const strings = ["method", "path", "code", "message", "clientId", "objectId", "vm", "artifact", "mode"] as const;
+  const strings = ["method", "path", "code", "message", "clientId", "objectId", "vm", "artifact", "mode", "serviceConnectionId"] as const;
   for (const key of strings) if (value[key] !== undefined && typeof value[key] !== "string") throw new Error(`"${key}" must be a string.`);
   const numbers = ["count", "rate", "status", "retryAfter", "ms", "lifetimeSeconds"] as const;
   for (const key of numbers) if (value[key] !== undefined && (typeof value[key] !== "number" || !Number.isFinite(value[key]))) throw new Error(`"${key}" must be a number.`);
@@ -187,7 +202,7 @@ export function validateFault(input: unknown): FaultInput {
       if (fault.ms === undefined || fault.ms < 0) throw new Error(`A latency fault needs "ms" ≥ 0.`);
       break;
     case "tokenExpiry":
-      if (fault.mode !== undefined && fault.mode !== "expireNow" && fault.mode !== "shortLifetime") throw new Error(`"mode" must be expireNow or shortLifetime.`);
+      if (fault.mode !== undefined && !["expireNow", "shortLifetime", "expiredAssertion"].includes(fault.mode)) throw new Error(`"mode" must be expireNow, shortLifetime or expiredAssertion.`);
       if (fault.lifetimeSeconds !== undefined && fault.lifetimeSeconds < 0) throw new Error(`"lifetimeSeconds" must be ≥ 0.`);
       break;
     case "artifactFailure":

@@ -156,7 +156,7 @@ function routeOf(services: HostServices, request: HostRequest): Route {
     return { kind: "discovery", handle: () => (document === "jwks" ? keysDocument(services.oidcKey, devOpsIssuer(base, organizationId)) : devOpsConfiguration(base, organizationId)) };
   }
   if (oidcPathPattern.test(trimmed) && method === "POST") {
-    return { kind: "oidc", handle: (r) => handleOidcRequest({ directory, oidcKey: services.oidcKey, systemAccessToken: services.systemAccessToken }, r) };
+    return { kind: "oidc", handle: (r) => handleOidcRequest({ directory, oidcKey: services.oidcKey, systemAccessToken: services.systemAccessToken, assertionExpired: (id) => services.faults.oidcAssertionExpired(id) }, r) };
   }
   if (trimmed.toLowerCase() === managedIdentityPath) {
     return { kind: "managedIdentity", handle: (r) => handleManagedIdentityRequest({ directory, tokens: services.tokens, identityHeader: services.identityHeader, lifetimeFor: sts.lifetimeFor }, r) };
