@@ -43,6 +43,20 @@ export function computeAccepted(ctx: ArmContext, req: ArmRequest, op: Operation,
   return { status, headers: ctx.lro.startHeaders(op, req.baseUrl, true), ...(body !== undefined ? { body } : {}), operation: op };
 }
 
+/** DELETE of a Compute resource: 202, and after `seconds` it goes with everything nested under it. */
+export function acceptedComputeDelete(ctx: ArmContext, req: ArmRequest, c: ComputeRequest, resource: StoredResource, kind: string, seconds: number): HandlerResult {
+  const op = startComputeOperation(ctx, req, c, String(resource.body["location"]), {
+    kind,
+    resourceId: resource.id,
+    nominalSeconds: seconds,
+    work: async (o) => {
+      await o.sleep(seconds);
+      await ctx.deleteTree(resource.id);
+    },
+  });
+  return computeAccepted(ctx, req, op, 202);
+}
+
 export function propsOf(r: StoredResource): Record<string, unknown> {
   const p = r.body["properties"];
   return typeof p === "object" && p !== null && !Array.isArray(p) ? (p as Record<string, unknown>) : {};

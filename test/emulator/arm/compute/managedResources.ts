@@ -10,7 +10,7 @@ import { clone, getCi, getObjectCi, getStringCi, isObject, withoutSecrets, type 
 import { LATENCY_SECONDS, armTimestamp } from "../core/latency";
 import { page } from "../core/paging";
 import type { StoredResource } from "../core/store";
-import { computeAccepted, computeNotFound, computeRequest, startComputeOperation } from "./common";
+import { acceptedComputeDelete, computeNotFound, computeRequest, startComputeOperation } from "./common";
 
 interface Kind {
   /** Route segments after providers/Microsoft.Compute. */
@@ -125,16 +125,7 @@ export function registerManagedComputeRoutes(ctx: ArmContext): void {
       if (kind.types.length < 3 && ctx.store.children(found.id).length > 0) {
         throw errors.conflict(`The resource '${names(params).join("/")}' can not be deleted while it has nested resources.`);
       }
-      const op = startComputeOperation(ctx, req, c, String(found.body["location"]), {
-        kind: `${kind.types.join(".")}.delete`,
-        resourceId: found.id,
-        nominalSeconds: kind.deleteSeconds,
-        work: async (o) => {
-          await o.sleep(kind.deleteSeconds);
-          await ctx.deleteTree(found.id);
-        },
-      });
-      return computeAccepted(ctx, req, op, 202);
+      return acceptedComputeDelete(ctx, req, c, found, `${kind.types.join(".")}.delete`, kind.deleteSeconds);
     });
   }
 }

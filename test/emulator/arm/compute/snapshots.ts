@@ -11,7 +11,7 @@ import { clone, getCi, getNumberCi, getObjectCi, getStringCi, isObject, type Jso
 import { LATENCY_SECONDS, armTimestamp } from "../core/latency";
 import { page } from "../core/paging";
 import type { StoredResource } from "../core/store";
-import { computeAccepted, computeNotFound, computeRequest, startComputeOperation } from "./common";
+import { acceptedComputeDelete, computeAccepted, computeNotFound, computeRequest, startComputeOperation } from "./common";
 import { fakeVhd } from "./vhd";
 
 export const SNAPSHOT_TYPE = "Microsoft.Compute/snapshots";
@@ -172,16 +172,7 @@ export function registerSnapshotRoutes(ctx: ArmContext): void {
         `Operation 'Delete' is not allowed on snapshot '${String(s.body["name"])}' while it is being accessed through a SAS. Revoke access first.`,
       );
     }
-    const op = startComputeOperation(ctx, req, c, String(s.body["location"]), {
-      kind: "snapshot.delete",
-      resourceId: s.id,
-      nominalSeconds: LATENCY_SECONDS.snapshotDelete,
-      work: async (o) => {
-        await o.sleep(LATENCY_SECONDS.snapshotDelete);
-        await ctx.deleteTree(s.id);
-      },
-    });
-    return computeAccepted(ctx, req, op, 202);
+    return acceptedComputeDelete(ctx, req, c, s, "snapshot.delete", LATENCY_SECONDS.snapshotDelete);
   });
 
   r.add("POST", `${SNAPSHOT}/beginGetAccess`, async ({ req, params }) => {

@@ -127,6 +127,35 @@ export function startDtlOperation(
   });
 }
 
+/**
+ * Starts the DELETE of a lab or of a resource in it: provisioningState is Deleting until `remove` runs after
+ * `seconds`. A failed delete leaves the resource as it was, so the state it had goes back.
+ */
+export function startDtlDelete(
+  ctx: ArmContext,
+  req: ArmRequest,
+  l: LabRequest,
+  resource: StoredResource,
+  kind: string,
+  seconds: number,
+  remove: () => Promise<unknown>,
+): Operation {
+  const before = String(props(resource)["provisioningState"]);
+  props(resource)["provisioningState"] = "Deleting";
+  return startDtlOperation(ctx, req, l, {
+    kind,
+    resourceId: resource.id,
+    nominalSeconds: seconds,
+    work: async (o) => {
+      await o.sleep(seconds);
+      await remove();
+    },
+    onFailed: () => {
+      props(resource)["provisioningState"] = before;
+    },
+  });
+}
+
 /** 201 (or 200 for an update) with the resource and Azure-AsyncOperation only, as the recordings show. */
 export function acceptedPut(ctx: ArmContext, req: ArmRequest, op: Operation, body: JsonObject, created: boolean): HandlerResult {
   return { status: created ? 201 : 200, headers: ctx.lro.startHeaders(op, req.baseUrl, false), body, operation: op };

@@ -28,6 +28,7 @@ import {
   props,
   requireLab,
   requireParentLab,
+  startDtlDelete,
   startDtlOperation,
   type LabRequest,
 } from "./common";
@@ -262,21 +263,9 @@ export function registerCustomImageRoutes(ctx: ArmContext): void {
     const l = requireLab(ctx, req, params);
     const image = ctx.store.get(imageId(l, params["name"] ?? ""));
     if (!image) return { status: 204 };
-    const before = String(props(image)["provisioningState"]);
-    if (before === "Creating") throw errors.notInValidState(String(image.body["name"]), before, "DELETE");
-    props(image)["provisioningState"] = "Deleting";
-    const op = startDtlOperation(ctx, req, l, {
-      kind: "customImage.delete",
-      resourceId: image.id,
-      nominalSeconds: LATENCY_SECONDS.customImageDelete,
-      work: async (o) => {
-        await o.sleep(LATENCY_SECONDS.customImageDelete);
-        await ctx.deleteTree(image.id);
-      },
-      onFailed: () => {
-        props(image)["provisioningState"] = before;
-      },
-    });
+    const state = String(props(image)["provisioningState"]);
+    if (state === "Creating") throw errors.notInValidState(String(image.body["name"]), state, "DELETE");
+    const op = startDtlDelete(ctx, req, l, image, "customImage.delete", LATENCY_SECONDS.customImageDelete, () => ctx.deleteTree(image.id));
     return acceptedAction(ctx, req, op);
   });
 }

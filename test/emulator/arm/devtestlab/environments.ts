@@ -27,6 +27,7 @@ import {
   props,
   requireLab,
   requireParentLab,
+  startDtlDelete,
   startDtlOperation,
   type LabRequest,
 } from "./common";
@@ -179,20 +180,7 @@ export function registerEnvironmentRoutes(ctx: ArmContext): void {
     if (!env) return { status: 204 };
     const creating = env.internal["createOperation"];
     if (typeof creating === "string") ctx.lro.find(creating)?.cancel();
-    const before = String(props(env)["provisioningState"]);
-    props(env)["provisioningState"] = "Deleting";
-    const op = startDtlOperation(ctx, req, l, {
-      kind: "environment.delete",
-      resourceId: env.id,
-      nominalSeconds: LATENCY_SECONDS.environmentDelete,
-      work: async (o) => {
-        await o.sleep(LATENCY_SECONDS.environmentDelete);
-        await ctx.deleteTree(env.id);
-      },
-      onFailed: () => {
-        props(env)["provisioningState"] = before;
-      },
-    });
+    const op = startDtlDelete(ctx, req, l, env, "environment.delete", LATENCY_SECONDS.environmentDelete, () => ctx.deleteTree(env.id));
     return acceptedAction(ctx, req, op);
   });
 }

@@ -24,6 +24,7 @@ import {
   now,
   props,
   requireLab,
+  startDtlDelete,
   startDtlOperation,
 } from "./common";
 import { galleryImages } from "./galleryImages";
@@ -318,20 +319,7 @@ export function registerLabRoutes(ctx: ArmContext, samples: Samples): void {
 
   r.add("DELETE", LAB, async ({ req, params }) => {
     const l = requireLab(ctx, req, params);
-    const before = String(props(l.lab)["provisioningState"]);
-    props(l.lab)["provisioningState"] = "Deleting";
-    const op = startDtlOperation(ctx, req, l, {
-      kind: "lab.delete",
-      resourceId: l.lab.id,
-      nominalSeconds: LATENCY_SECONDS.labDelete,
-      work: async (o) => {
-        await o.sleep(LATENCY_SECONDS.labDelete);
-        await deleteLab(ctx, l.lab);
-      },
-      onFailed: () => {
-        props(l.lab)["provisioningState"] = before;
-      },
-    });
+    const op = startDtlDelete(ctx, req, l, l.lab, "lab.delete", LATENCY_SECONDS.labDelete, () => deleteLab(ctx, l.lab));
     return acceptedAction(ctx, req, op);
   });
 

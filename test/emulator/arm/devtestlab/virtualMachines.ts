@@ -41,6 +41,7 @@ import {
   props,
   requireLab,
   requireParentLab,
+  startDtlDelete,
   startDtlOperation,
   type LabRequest,
 } from "./common";
@@ -404,20 +405,7 @@ export function registerVirtualMachineRoutes(ctx: ArmContext): void {
     if (inFlight && inFlight.record.status === "Running") return acceptedAction(ctx, req, inFlight);
     const creating = vm.internal["createOperation"];
     if (typeof creating === "string") ctx.lro.find(creating)?.cancel();
-    const before = String(props(vm)["provisioningState"]);
-    props(vm)["provisioningState"] = "Deleting";
-    const op = startDtlOperation(ctx, req, l, {
-      kind: "vm.delete",
-      resourceId: vm.id,
-      nominalSeconds: LATENCY_SECONDS.vmDelete,
-      work: async (o) => {
-        await o.sleep(LATENCY_SECONDS.vmDelete);
-        await deleteVm(ctx, vm);
-      },
-      onFailed: () => {
-        props(vm)["provisioningState"] = before;
-      },
-    });
+    const op = startDtlDelete(ctx, req, l, vm, "vm.delete", LATENCY_SECONDS.vmDelete, () => deleteVm(ctx, vm));
     vm.internal["deleteOperation"] = op.record.id;
     return acceptedAction(ctx, req, op);
   });
