@@ -74,7 +74,37 @@ function vhdLocation(ctx: ArmContext, lab: StoredResource, imageName: string): V
   return { account: uploads.account, container, blob: rest.join("/"), uri: `${origin}/${uploads.account}/${container}/${rest.join("/")}` };
 }
 
-function createFromVm(ctx: ArmContext, req: ArmRequest, l: LabRequest, name: string, body: JsonObject, vmSpec: JsonObject): { image: StoredResource; work: (o: { sleep(s: number): Promise<void> }) => Promise<void> } {
+/** A custom image just stored (Creating) and the work that finishes it. */
+interface NewImage {
+  image: StoredResource;
+  work: (o: { sleep(s: number): Promise<void> }) => Promise<void>;
+}
+
+/**
+ * Stores a new custom image, Creating: `source` (vm or vhd, as DTL echoes it) first, then what the request
+ * may set (description, author: the caller if not given) and the fields DTL adds.
+ */
+function storeNewImage(ctx: ArmContext, req: ArmRequest, l: LabRequest, name: string, body: JsonObject, source: JsonObject, osType: string): StoredResource {
+  const sentProps = getObjectCi(body, "properties");
+  const description = getStringCi(sentProps, "description");
+  const properties: JsonObject = {
+    ...source,
+    ...(description !== undefined ? { description } : {}),
+    author: getStringCi(sentProps, "author") || ctx.principalName(req.caller),
+    creationDate: now(),
+    provisioningState: "Creating",
+    uniqueIdentifier: newUniqueIdentifier(),
+  };
+  const id = imageId(l, name);
+  return ctx.store.put({
+    id,
+    type: DTL_TYPES.customImage,
+    body: dtlBody(id, name, DTL_TYPES.customImage, properties, getStringCi(body, "location"), getCi(body, "tags") ?? undefined),
+    internal: { osType },
+  });
+}
+
+function createFromVm(ctx: ArmContext, req: ArmRequest, l: LabRequest, name: string, body: JsonObject, vmSpec: JsonObject): NewImage {
   const sourceVmId = getStringCi(vmSpec, "sourceVmId") ?? "";
   const parsed = parseResourceId(sourceVmId);
   const vmName = parsed?.names[parsed.names.length - 1] ?? "";
@@ -95,21 +125,8 @@ function createFromVm(ctx: ArmContext, req: ArmRequest, l: LabRequest, name: str
     if (!state || windows) throw errors.badRequest("InvalidParameter", `The virtual machine '${String(vm.body["name"])}' runs Linux: give linuxOsInfo.linuxOsState (${LINUX_STATES.join(", ")}).`);
     osInfo = { linuxOsInfo: { linuxOsState: state } };
   }
-  const properties: JsonObject = {
-    vm: { sourceVmId: vm.id, ...osInfo },
-    ...(getStringCi(getObjectCi(body, "properties"), "description") !== undefined ? { description: getStringCi(getObjectCi(body, "properties"), "description") ?? "" } : {}),
-    author: getStringCi(getObjectCi(body, "properties"), "author") || ctx.principalName(req.caller),
-    creationDate: now(),
-    provisioningState: "Creating",
-    uniqueIdentifier: newUniqueIdentifier(),
-  };
-  const id = imageId(l, name);
-  const image = ctx.store.put({
-    id,
-    type: DTL_TYPES.customImage,
-    body: dtlBody(id, name, DTL_TYPES.customImage, properties, getStringCi(body, "location"), getCi(body, "tags") ?? undefined),
-    internal: { osType },
-  });
+  const image = storeNewImage(ctx, req, l, name, body, { vm: { sourceVmId: vm.id, ...osInfo } }, osType);
+  const properties = props(image);
   const requested = JSON.stringify(osInfo).includes("Requested");
   return {
     image,
@@ -133,7 +150,7 @@ function createFromVm(ctx: ArmContext, req: ArmRequest, l: LabRequest, name: str
   };
 }
 
-function createFromVhd(ctx: ArmContext, req: ArmRequest, l: LabRequest, name: string, body: JsonObject, vhd: JsonObject): { image: StoredResource; work: (o: { sleep(s: number): Promise<void> }) => Promise<void> } {
+function createFromVhd(ctx: ArmContext, req: ArmRequest, l: LabRequest, name: string, body: JsonObject, vhd: JsonObject): NewImage {
   const imageName = getStringCi(vhd, "imageName") ?? "";
   const osTypeRaw = getStringCi(vhd, "osType") ?? "";
   const osType = canonical(osTypeRaw, ["Windows", "Linux"]);
@@ -141,22 +158,8 @@ function createFromVhd(ctx: ArmContext, req: ArmRequest, l: LabRequest, name: st
   if (!imageName) throw errors.badRequest("InvalidParameter", "The image name (URI of the VHD) is required.");
   const where = vhdLocation(ctx, l.lab, imageName);
   const sysPrep = getBoolCi(vhd, "sysPrep") ?? false;
-  const sentProps = getObjectCi(body, "properties");
-  const properties: JsonObject = {
-    vhd: { imageName, sysPrep, osType },
-    ...(getStringCi(sentProps, "description") !== undefined ? { description: getStringCi(sentProps, "description") ?? "" } : {}),
-    author: getStringCi(sentProps, "author") || ctx.principalName(req.caller),
-    creationDate: now(),
-    provisioningState: "Creating",
-    uniqueIdentifier: newUniqueIdentifier(),
-  };
-  const id = imageId(l, name);
-  const image = ctx.store.put({
-    id,
-    type: DTL_TYPES.customImage,
-    body: dtlBody(id, name, DTL_TYPES.customImage, properties, getStringCi(body, "location"), getCi(body, "tags") ?? undefined),
-    internal: { osType },
-  });
+  const image = storeNewImage(ctx, req, l, name, body, { vhd: { imageName, sysPrep, osType } }, osType);
+  const properties = props(image);
   return {
     image,
     work: async (o) => {

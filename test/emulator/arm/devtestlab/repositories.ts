@@ -75,8 +75,22 @@ export function loadSamples(samplesDir: string): Samples {
 
 // ------------------------------------------------------------------ seeding
 
-function sourceBody(sub: string, rg: string, labName: string, name: string, properties: JsonObject): JsonObject {
-  return dtlBody(dtlId(sub, rg, ["labs", "artifactsources"], [labName, name]), name, DTL_TYPES.artifactSource, properties);
+/** Stores one of Microsoft's public repositories (both are folders of github.com/Azure/azure-devtestlab). */
+function addPublicRepository(ctx: ArmContext, lab: StoredResource, name: string, displayName: string, folder: JsonObject, createdDate: string): void {
+  const p = parseResourceId(lab.id);
+  const id = dtlId(p?.subscriptionId ?? "", p?.resourceGroup ?? "", ["labs", "artifactsources"], [String(lab.body["name"]), name]);
+  const properties: JsonObject = {
+    displayName,
+    uri: "https://github.com/Azure/azure-devtestlab.git",
+    sourceType: "GitHub",
+    ...folder,
+    branchRef: "master",
+    status: "Enabled",
+    createdDate,
+    provisioningState: "Succeeded",
+    uniqueIdentifier: "00000000-0000-0000-0000-000000000000",
+  };
+  ctx.store.put({ id, type: DTL_TYPES.artifactSource, body: dtlBody(id, name, DTL_TYPES.artifactSource, properties), internal: {} });
 }
 
 function artifactId(lab: StoredResource, source: string, name: string, kind: "artifacts" | "armTemplates"): string {
@@ -87,23 +101,9 @@ function artifactId(lab: StoredResource, source: string, name: string, kind: "ar
 
 /** Adds the public artifact and environment repositories (with the samples) to a lab. */
 export function addPublicRepositories(ctx: ArmContext, lab: StoredResource, samples: Samples): void {
-  const p = parseResourceId(lab.id);
-  if (!p?.resourceGroup) return;
-  const labName = String(lab.body["name"]);
-  const [sub, rg] = [p.subscriptionId, p.resourceGroup];
+  if (!parseResourceId(lab.id)?.resourceGroup) return;
   const created = now();
-  const publicRepo = sourceBody(sub, rg, labName, PUBLIC_REPO, {
-    displayName: "Public Artifact Repo",
-    uri: "https://github.com/Azure/azure-devtestlab.git",
-    sourceType: "GitHub",
-    folderPath: "/Artifacts",
-    branchRef: "master",
-    status: "Enabled",
-    createdDate: created,
-    provisioningState: "Succeeded",
-    uniqueIdentifier: "00000000-0000-0000-0000-000000000000",
-  });
-  ctx.store.put({ id: String(publicRepo["id"]), type: DTL_TYPES.artifactSource, body: publicRepo, internal: {} });
+  addPublicRepository(ctx, lab, PUBLIC_REPO, "Public Artifact Repo", { folderPath: "/Artifacts" }, created);
   for (const a of samples.artifacts) {
     const id = artifactId(lab, PUBLIC_REPO, a.name, "artifacts");
     const d = a.definition;
@@ -125,18 +125,7 @@ export function addPublicRepositories(ctx: ArmContext, lab: StoredResource, samp
       internal: { definition: clone(d) },
     });
   }
-  const envRepo = sourceBody(sub, rg, labName, PUBLIC_ENVIRONMENT_REPO, {
-    displayName: "Public Environment Repo",
-    uri: "https://github.com/Azure/azure-devtestlab.git",
-    sourceType: "GitHub",
-    armTemplateFolderPath: "/Environments",
-    branchRef: "master",
-    status: "Enabled",
-    createdDate: created,
-    provisioningState: "Succeeded",
-    uniqueIdentifier: "00000000-0000-0000-0000-000000000000",
-  });
-  ctx.store.put({ id: String(envRepo["id"]), type: DTL_TYPES.artifactSource, body: envRepo, internal: {} });
+  addPublicRepository(ctx, lab, PUBLIC_ENVIRONMENT_REPO, "Public Environment Repo", { armTemplateFolderPath: "/Environments" }, created);
   for (const t of samples.templates) {
     const id = artifactId(lab, PUBLIC_ENVIRONMENT_REPO, t.name, "armTemplates");
     const properties: JsonObject = {
