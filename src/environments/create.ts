@@ -6,18 +6,18 @@
 //    failed run does not block the name.
 import type { ArmTemplateParameterProperties, DtlEnvironment } from "@azure/arm-devtestlabs";
 import type { DeploymentExtended } from "@azure/arm-resources";
+import { failedDeploymentOperations, withFailedOperations } from "../azure/deployment-failures";
 import { isNotFoundError, toAzureOperationError } from "../azure/errors";
-import { environmentId, parseEnvironmentId, type EnvironmentRef } from "../azure/ids";
+import { environmentId, type EnvironmentRef } from "../azure/ids";
 import { formatDuration } from "../azure/poll";
 import { AzureOperationError } from "../errors";
 import { type LabContext, type ResolvedLab } from "../lab";
 import { isGoneError, runLabOperation } from "../lab/operation";
 import { isCancellation, runSteps, type Step } from "../steps";
 import { deleteEnvironment } from "./delete";
-import { environmentResourceGroup, failedOperations, findEnvironmentDeployment, withFailedOperations } from "./deployments";
+import { environmentResourceGroup, FAILED_OPERATION_LENGTH, findEnvironmentDeployment } from "./deployments";
 import { environmentDetails, type EnvironmentDetails } from "./details";
-import type { ResolvedTemplate } from "./targets";
-import { describeEnvironment } from "./targets";
+import { describeEnvironment, refFromAzure, type ResolvedTemplate } from "./targets";
 
 export const IF_EXISTS = ["reuse", "fail", "replace"] as const;
 export type IfExists = (typeof IF_EXISTS)[number];
@@ -75,7 +75,7 @@ export async function createEnvironment(ctx: LabContext, options: CreateEnvironm
         if (isNotFoundError(err) || isGoneError(err)) return;
         throw toAzureOperationError(err, { operation: `Reading the ${what}`, resource: s.ref.id });
       }
-      const ref = refOf(existing, asked);
+      const ref = refFromAzure(existing, asked);
       const provisioning = (existing.provisioningState ?? "").toLowerCase();
       if (options.ifExists === "fail") {
         throw new AzureOperationError(`Creating the ${what}`, ref.id, `it already exists (${existing.provisioningState ?? "state unknown"}). Choose another name, delete it first, or set 'if the environment exists' to reuse or replace.`, "Conflict");
@@ -115,15 +115,15 @@ export async function createEnvironment(ctx: LabContext, options: CreateEnvironm
         );
       } catch (err) {
         if (isCancellation(err) || ctx.signal.aborted) throw err;
-        throw withFailedOperations(err, await deploymentFailures(ctx, lab, environmentName), options.secrets);
+        throw withFailedOperations(err, await deploymentFailures(ctx, lab, environmentName), { secrets: options.secrets, maxLength: FAILED_OPERATION_LENGTH });
       }
       s.created = created;
-      s.ref = refOf(created, asked);
+      s.ref = refFromAzure(created, asked);
       s.started = s.ref;
       const provisioning = created.provisioningState;
       if (provisioning && provisioning.toLowerCase() !== "succeeded") {
         const details = await deploymentFailures(ctx, lab, environmentName, created);
-        throw withFailedOperations(new AzureOperationError(`Creating the ${what}`, s.ref.id, `Azure reports its provisioning state as ${provisioning}.`, "EnvironmentProvisioningFailed"), details, options.secrets);
+        throw withFailedOperations(new AzureOperationError(`Creating the ${what}`, s.ref.id, `Azure reports its provisioning state as ${provisioning}.`, "EnvironmentProvisioningFailed"), details, { secrets: options.secrets, maxLength: FAILED_OPERATION_LENGTH });
       }
       ctx.log.info(`The ${what} was created in ${formatDuration(performance.now() - started)}.`);
     },
@@ -150,18 +150,6 @@ export async function createEnvironment(ctx: LabContext, options: CreateEnvironm
   return { environment: details, deployment, reused: state.reused, message };
 }
 
-function refOf(environment: DtlEnvironment, asked: EnvironmentRef): EnvironmentRef & { id: string } {
-  if (environment.id) {
-    try {
-      const ref = parseEnvironmentId(environment.id, "environmentId");
-      return { ...ref, id: environmentId(ref) };
-    } catch {
-      // Keep the id asked for.
-    }
-  }
-  return { ...asked, id: environmentId(asked) };
-}
-
 /** The failed operations of the environment's deployment, when its resource group is known. */
 async function deploymentFailures(ctx: LabContext, lab: ResolvedLab, environmentName: string, environment?: DtlEnvironment): Promise<string[]> {
   try {
@@ -169,7 +157,7 @@ async function deploymentFailures(ctx: LabContext, lab: ResolvedLab, environment
     if (!current.resourceGroupId) return [];
     const group = environmentResourceGroup(current.resourceGroupId, environmentName);
     const deployment = await findEnvironmentDeployment(ctx, group, environmentName);
-    return deployment?.name ? await failedOperations(ctx, group, deployment.name) : [];
+    return deployment?.name ? await failedDeploymentOperations(ctx.clients, { ...group, name: deployment.name }, ctx.signal) : [];
   } catch {
     return [];
   }

@@ -1,13 +1,15 @@
 // ARM deployments in an environment's resource group: the one DevTest Labs made for the environment (its outputs),
-// the ones the populate task makes, what failed inside one, and exporting their templates.
+// the ones the populate task makes, and exporting their templates.
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import type { DeploymentExtended } from "@azure/arm-resources";
 import { isNotFoundError, toAzureOperationError } from "../azure/errors";
 import { parseResourceGroupId, type ResourceGroupRef } from "../azure/ids";
-import { neutralizeUntrustedText } from "../azure/untrusted-text";
 import { AzureOperationError } from "../errors";
 import type { LabContext } from "../lab";
+
+/** How much of each failed operation an environment task's error quotes (the error lists up to ten). */
+export const FAILED_OPERATION_LENGTH = 600;
 
 /** The environment's resource group from its resourceGroupId. */
 export function environmentResourceGroup(resourceGroupId: string | undefined, what: string): ResourceGroupRef {
@@ -42,35 +44,6 @@ export async function listDeployments(ctx: LabContext, group: ResourceGroupRef):
 function timeOf(deployment: DeploymentExtended): number {
   const stamp = deployment.properties?.timestamp;
   return stamp instanceof Date ? stamp.getTime() : Number.MAX_SAFE_INTEGER;
-}
-
-/** What failed inside a deployment, from its operations (status messages only: the requests hold passwords). */
-export async function failedOperations(ctx: LabContext, group: ResourceGroupRef, deploymentName: string): Promise<string[]> {
-  const lines: string[] = [];
-  try {
-    const operations = ctx.clients.resources(group.subscriptionId).deploymentOperations.list(group.resourceGroup, deploymentName, { abortSignal: ctx.signal });
-    for await (const operation of operations) {
-      const properties = operation.properties;
-      if ((properties?.provisioningState ?? "").toLowerCase() !== "failed") continue;
-      const target = properties?.targetResource;
-      const error = properties?.statusMessage?.error;
-      const where = target?.resourceType ? `${target.resourceType} '${target.resourceName ?? ""}'` : "an operation";
-      const inner = error?.details?.map((d) => [d.code, d.message].filter(Boolean).join(": ")).join("; ");
-      lines.push(`${where}: ${[error?.code, error?.message].filter(Boolean).join(": ")}${inner ? ` (${inner})` : ""}`);
-      if (lines.length >= 10) break;
-    }
-  } catch {
-    // The details are a courtesy; the deployment's own error is reported either way.
-  }
-  return lines;
-}
-
-/** The error with the failed operations appended (neutralised; secrets masked). */
-export function withFailedOperations(err: unknown, details: readonly string[], secrets: readonly string[]): unknown {
-  if (details.length === 0 || !(err instanceof AzureOperationError)) return err;
-  const clean = details.map((d) => neutralizeUntrustedText(d, { secrets, maxLength: 600 }));
-  const detail = err.message.slice(err.message.indexOf(": ") + 2);
-  return new AzureOperationError(err.operation, err.resource, `${detail}\nFailed operations:\n${clean.map((d) => `  ${d}`).join("\n")}`, err.code);
 }
 
 export interface ExportedTemplates {

@@ -6,6 +6,7 @@
 // Labs and the quickstart templates use, not through deployment().properties.templateLink.
 import { readFileSync } from "node:fs";
 import type { DeploymentExtended } from "@azure/arm-resources";
+import { failedDeploymentOperations, withFailedOperations } from "../azure/deployment-failures";
 import type { ResourceGroupRef } from "../azure/ids";
 import { formatDuration } from "../azure/poll";
 import { AzureOperationError } from "../errors";
@@ -14,7 +15,7 @@ import { runLabOperation } from "../lab/operation";
 import type { JsonValue } from "../params";
 import { isCancellation, runSteps, type Step } from "../steps";
 import { CREATED_BY_TAG } from "./create";
-import { environmentResourceGroup, failedOperations, withFailedOperations } from "./deployments";
+import { environmentResourceGroup, FAILED_OPERATION_LENGTH } from "./deployments";
 import { environmentDetails, type EnvironmentDetails } from "./details";
 import { ARTIFACTS_LOCATION, ARTIFACTS_LOCATION_SAS_TOKEN, type PreparedParameters } from "./parameters";
 import { artifactsLocationFor, sasValidity, stagingContainerName, type StagedFile, type StagingStore } from "./staging";
@@ -155,7 +156,7 @@ export async function populateEnvironment(ctx: LabContext, options: PopulateEnvi
       } catch (err) {
         if (isCancellation(err) || ctx.signal.aborted) throw err;
         s.deploymentFinished = true;
-        throw withFailedOperations(err, await failedOperations(ctx, group, options.deploymentName), secrets);
+        throw withFailedOperations(err, await failedDeploymentOperations(ctx.clients, { ...group, name: options.deploymentName }, ctx.signal), { secrets, maxLength: FAILED_OPERATION_LENGTH });
       }
       s.deploymentFinished = true;
       s.deployment = deployment;
@@ -163,8 +164,8 @@ export async function populateEnvironment(ctx: LabContext, options: PopulateEnvi
       if (state && state.toLowerCase() !== "succeeded") {
         throw withFailedOperations(
           new AzureOperationError(`Deploying ${options.templateName} into the ${what}`, options.deploymentName, `the deployment ended ${state}.`, "DeploymentFailed"),
-          await failedOperations(ctx, group, options.deploymentName),
-          secrets,
+          await failedDeploymentOperations(ctx.clients, { ...group, name: options.deploymentName }, ctx.signal),
+          { secrets, maxLength: FAILED_OPERATION_LENGTH },
         );
       }
       ctx.log.info(`The deployment '${options.deploymentName}' succeeded in ${formatDuration(performance.now() - started)}.`);

@@ -10,16 +10,15 @@ import {
   parseArmTemplateId,
   parseArtifactSourceId,
   parseEnvironmentId,
-  parseLabId,
   type ArmTemplateRef,
   type ArtifactSourceRef,
   type EnvironmentRef,
   type LabRef,
 } from "../azure/ids";
-import { validateEnvironmentName, validateLabName } from "../azure/names";
+import { validateEnvironmentName } from "../azure/names";
 import { neutralizeUntrustedText } from "../azure/untrusted-text";
 import { InputError } from "../errors";
-import { isResourceIdText, resolveLab, type LabContext, type ResolvedLab } from "../lab";
+import { checkLabText, isResourceIdText, resolveLab, type LabContext, type ResolvedLab } from "../lab";
 
 export interface EnvironmentTargetInputs {
   /** An environment resource id; or, with `lab`, an environment name (the pickers of Microsoft's tasks gave ids). */
@@ -50,14 +49,6 @@ export function checkEnvironmentTarget(target: EnvironmentTargetInputs): Checked
   checkLabText(target.lab, names.lab);
   validateEnvironmentName(name, { input: nameInput });
   return { kind: "name", lab: target.lab.trim(), name, nameInput };
-}
-
-/** A lab input: an id is parsed, a name checked against the naming rule. */
-export function checkLabText(lab: string, inputName: string): void {
-  const value = lab.trim();
-  if (value === "") throw new InputError(inputName, "is required: give the lab's resource id or name.");
-  if (isResourceIdText(value)) parseLabId(value, inputName);
-  else validateLabName(value, { input: inputName });
 }
 
 export interface FoundEnvironment extends EnvironmentRef {
@@ -107,7 +98,7 @@ export async function findEnvironment(ctx: LabContext, target: CheckedEnvironmen
 }
 
 /** The ref and id Azure gives (the owner's object id instead of @me), falling back to what was asked for. */
-function refFromAzure(environment: DtlEnvironment, asked: EnvironmentRef): EnvironmentRef & { id: string } {
+export function refFromAzure(environment: DtlEnvironment, asked: EnvironmentRef): EnvironmentRef & { id: string } {
   if (environment.id) {
     try {
       const ref = parseEnvironmentId(environment.id, "environmentId");

@@ -29,6 +29,14 @@ export function isResourceIdText(value: string): boolean {
   return value.trim().startsWith("/");
 }
 
+/** A lab input: an id is parsed, a name checked against the naming rule. */
+export function checkLabText(lab: string, inputName: string): void {
+  const value = lab.trim();
+  if (value === "") throw new InputError(inputName, "is required: give the lab's resource id or name.");
+  if (isResourceIdText(value)) parseLabId(value, inputName);
+  else validateLabName(value, { input: inputName });
+}
+
 /**
  * The lab named by `lab`: its resource id, or its name when that is unique in the connection's subscription.
  * Reads only; a lab that does not exist is an input error.
@@ -87,8 +95,7 @@ export function checkVmTarget(target: VmTargetInputs): void {
   if (!target.lab || !target.vmName) {
     throw new InputError(target.names.vmId, `is required unless both '${target.names.lab}' and '${target.names.vmName}' are given: give the lab VM's resource id (e.g. $(labVmId) from the create step), or the lab and the VM name.`);
   }
-  if (isResourceIdText(target.lab)) parseLabId(target.lab, target.names.lab);
-  else validateLabName(target.lab, { input: target.names.lab });
+  checkLabText(target.lab, target.names.lab);
   validateLabVmName(target.vmName, { input: target.names.vmName });
 }
 
@@ -119,8 +126,7 @@ export function checkImageTarget(target: ImageTargetInputs): void {
   if (!target.lab || !target.imageName) {
     throw new InputError(target.names.imageId, `is required unless both '${target.names.lab}' and '${target.names.imageName}' are given: give the custom image's resource id (e.g. $(customImageId) from the capture step), or the lab and the image name.`);
   }
-  if (isResourceIdText(target.lab)) parseLabId(target.lab, target.names.lab);
-  else validateLabName(target.lab, { input: target.names.lab });
+  checkLabText(target.lab, target.names.lab);
   validateCustomImageName(target.imageName, { input: target.names.imageName });
 }
 

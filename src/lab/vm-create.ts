@@ -7,11 +7,11 @@
 //  - everything this run created is deleted when the run finally fails or is cancelled (unless kept on request).
 import type { LabVirtualMachine, LabVirtualMachineCreationParameter } from "@azure/arm-devtestlabs";
 import type { DeploymentExtended } from "@azure/arm-resources";
+import { failedDeploymentOperations, withFailedOperations } from "../azure/deployment-failures";
 import { isNotFoundError, toAzureOperationError } from "../azure/errors";
 import { labVmId, parseLabVmId, sameResourceId, type LabVmRef } from "../azure/ids";
 import { validateDeploymentName, validateLabVmName, type OsType } from "../azure/names";
 import { formatDuration } from "../azure/poll";
-import { neutralizeUntrustedText } from "../azure/untrusted-text";
 import { AzureOperationError } from "../errors";
 import { CancelledError, isCancellation, runSteps, type Step } from "../steps";
 import { describeArtifactResults, evaluateArtifacts, type ArtifactResult } from "./artifacts";
@@ -254,27 +254,6 @@ export function createdVmIdOf(deployment: DeploymentExtended | undefined, lab: R
   return vmRef(lab, expectedName);
 }
 
-/** What failed inside a deployment, from its operations (the status messages only: requests hold passwords). */
-async function failedDeploymentOperations(ctx: LabContext, deployment: DeploymentRef): Promise<string[]> {
-  const lines: string[] = [];
-  try {
-    const operations = ctx.clients.resources(deployment.subscriptionId).deploymentOperations.list(deployment.resourceGroup, deployment.name, { abortSignal: ctx.signal });
-    for await (const operation of operations) {
-      const properties = operation.properties;
-      if ((properties?.provisioningState ?? "").toLowerCase() !== "failed") continue;
-      const target = properties?.targetResource;
-      const error = properties?.statusMessage?.error;
-      const where = target?.resourceType ? `${target.resourceType} '${target.resourceName ?? ""}'` : "an operation";
-      const inner = error?.details?.map((d) => [d.code, d.message].filter(Boolean).join(": ")).join("; ");
-      lines.push(`${where}: ${[error?.code, error?.message].filter(Boolean).join(": ")}${inner ? ` (${inner})` : ""}`);
-      if (lines.length >= 10) break;
-    }
-  } catch {
-    // The details are a courtesy; the deployment's own error is reported either way.
-  }
-  return lines;
-}
-
 async function cancelDeployment(ctx: LabContext, deployment: DeploymentRef): Promise<void> {
   try {
     await ctx.clients.resources(deployment.subscriptionId).deployments.cancel(deployment.resourceGroup, deployment.name, { abortSignal: ctx.signal });
@@ -332,10 +311,7 @@ export async function createLabVmFromTemplate(ctx: LabContext, options: CreateLa
     } catch (err) {
       if (isCancellation(err) || ctx.signal.aborted) throw err;
       deployment.finished = true;
-      const details = await failedDeploymentOperations(ctx, deployment);
-      if (details.length === 0 || !(err instanceof AzureOperationError)) throw err;
-      const clean = details.map((d) => neutralizeUntrustedText(d, { secrets }));
-      throw new AzureOperationError(err.operation, err.resource, `${err.message.slice(err.message.indexOf(": ") + 2)}\nFailed operations:\n${clean.map((d) => `  ${d}`).join("\n")}`, err.code);
+      throw withFailedOperations(err, await failedDeploymentOperations(ctx.clients, deployment, ctx.signal), { secrets });
     }
     deployment.finished = true;
     const created = createdVmIdOf(result, lab, name);

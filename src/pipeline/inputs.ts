@@ -39,6 +39,12 @@ export interface TextFile {
   text: string;
 }
 
+/**
+ * The inputs of a resource named by its id, or by a lab and its name: the values as given, and the input names for
+ * the errors of the domain's check (checkVmTarget, checkImageTarget, checkEnvironmentTarget).
+ */
+export type IdOrLabAndName<Id extends string, Name extends string> = { [K in Id | "lab" | Name]?: string } & { names: Record<Id | "lab" | Name, string> };
+
 export class TaskInputs {
   constructor(private readonly source: InputSource = agentInputs) {}
 
@@ -58,6 +64,12 @@ export class TaskInputs {
 
   optionalString(name: string): string | undefined {
     return this.raw(name);
+  }
+
+  /** The id input, "lab" and the name input of a resource a task names either way; checked by the domain. */
+  idOrLabAndName<Id extends string, Name extends string>(idInput: Id, nameInput: Name): IdOrLabAndName<Id, Name> {
+    const names = { [idInput]: idInput, lab: "lab", [nameInput]: nameInput } as Record<Id | "lab" | Name, string>;
+    return { [idInput]: this.raw(idInput), lab: this.raw("lab"), [nameInput]: this.raw(nameInput), names } as IdOrLabAndName<Id, Name>;
   }
 
   boolean(name: string, defaultValue: boolean): boolean {

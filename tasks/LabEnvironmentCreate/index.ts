@@ -6,7 +6,6 @@ import {
   ARTIFACTS_LOCATION_SAS_TOKEN,
   checkArtifactName,
   checkExportFolder,
-  checkLabText,
   checkOutputPrefix,
   checkTemplateSource,
   createEnvironment,
@@ -20,7 +19,7 @@ import {
   resolveTemplate,
   toEnvironmentParameters,
 } from "../../src/environments";
-import { resolveLab, type LabContext } from "../../src/lab";
+import { checkLabText, resolveLab, type LabContext } from "../../src/lab";
 import { parseOverrides, parseParametersFile, type JsonValue } from "../../src/params";
 import { readVariable } from "../../src/pipeline/agent";
 import { uploadArtifactFolder } from "../../src/pipeline/artifacts";

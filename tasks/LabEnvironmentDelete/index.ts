@@ -6,15 +6,9 @@ import { connectToAzure, pollIntervalMsInput, timeoutMsInput } from "../../src/p
 import { runTask } from "../../src/pipeline/run";
 import manifest from "./task.json";
 
-const NAMES = { environmentId: "environmentId", lab: "lab", environmentName: "environmentName" };
-
 void runTask(manifest, async (ctx) => {
-  const target = checkEnvironmentTarget({
-    environmentId: ctx.inputs.optionalString("environmentId"),
-    lab: ctx.inputs.optionalString("lab"),
-    environmentName: ctx.inputs.optionalString("environmentName"),
-    names: NAMES,
-  });
+  const targetInputs = ctx.inputs.idOrLabAndName("environmentId", "environmentName");
+  const target = checkEnvironmentTarget(targetInputs);
   const waitForCompletion = ctx.inputs.boolean("waitForCompletion", true);
   const retries = ctx.inputs.wholeNumber("retryCount", { min: 0, max: 10, defaultValue: 3 });
   const retryDelayMs = ctx.inputs.wholeNumber("retryDelaySeconds", { min: 0, max: 600, defaultValue: 10, unit: "seconds" }) * 1000;
@@ -22,7 +16,7 @@ void runTask(manifest, async (ctx) => {
   const pollIntervalMs = pollIntervalMsInput(ctx);
 
   const labCtx: LabContext = { clients: connectToAzure(ctx), signal: ctx.signal, log: ctx.log, pollIntervalMs };
-  const environment = await findEnvironment(labCtx, target, NAMES);
+  const environment = await findEnvironment(labCtx, target, targetInputs.names);
   ctx.summary.fact("Environment", environment.id);
   if (!environment.environment) {
     const message = `The ${describeEnvironment(environment)} does not exist (already deleted); nothing to do.`;

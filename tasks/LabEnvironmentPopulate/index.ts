@@ -32,16 +32,11 @@ import { runTask } from "../../src/pipeline/run";
 import manifest from "./task.json";
 
 const STAGE_MODES = ["auto", "always", "never"] as const;
-const NAMES = { environmentId: "environmentId", lab: "lab", environmentName: "environmentName" };
 const PARAMETER_INPUTS = { template: "templateFile", parametersFile: "parametersFile", parameterOverrides: "parameterOverrides" };
 
 void runTask(manifest, async (ctx) => {
-  const target = checkEnvironmentTarget({
-    environmentId: ctx.inputs.optionalString("environmentId"),
-    lab: ctx.inputs.optionalString("lab"),
-    environmentName: ctx.inputs.optionalString("environmentName"),
-    names: NAMES,
-  });
+  const targetInputs = ctx.inputs.idOrLabAndName("environmentId", "environmentName");
+  const target = checkEnvironmentTarget(targetInputs);
   const templateFile = ctx.inputs.textFile("templateFile", { required: true });
   const template = parseTemplate(templateFile.text, "templateFile") as Record<string, unknown>;
   const parametersFile = ctx.inputs.textFile("parametersFile");
@@ -70,7 +65,7 @@ void runTask(manifest, async (ctx) => {
   for (const secret of checked.secretValues) ctx.registerSecret(secret);
 
   const labCtx: LabContext = { clients: connectToAzure(ctx), signal: ctx.signal, log: ctx.log, pollIntervalMs };
-  const environment = await findEnvironment(labCtx, target, NAMES);
+  const environment = await findEnvironment(labCtx, target, targetInputs.names);
   if (!environment.environment) {
     const input = target.kind === "id" ? "environmentId" : target.nameInput;
     throw new InputError(input, `the environment '${environment.environmentName}' does not exist in the lab '${environment.labName}', or the service connection cannot see it. Create it first (LabEnvironmentCreate), or check the ${target.kind === "id" ? "id" : "name"}.`);

@@ -5,12 +5,7 @@ import { runTask } from "../../src/pipeline/run";
 import manifest from "./task.json";
 
 void runTask(manifest, async (ctx) => {
-  const target = {
-    imageId: ctx.inputs.optionalString("imageId"),
-    lab: ctx.inputs.optionalString("lab"),
-    imageName: ctx.inputs.optionalString("imageName"),
-    names: { imageId: "imageId", lab: "lab", imageName: "imageName" },
-  };
+  const target = ctx.inputs.idOrLabAndName("imageId", "imageName");
   checkImageTarget(target);
   const waitForCompletion = ctx.inputs.boolean("waitForCompletion", true);
   const timeoutMs = timeoutMsInput(ctx, "timeoutMinutes", 30);

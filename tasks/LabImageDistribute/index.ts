@@ -1,10 +1,8 @@
 // LabImageDistribute: copy custom images from a lab to other labs (other subscriptions, regions, tenants).
-import { parseLabId } from "../../src/azure/ids";
-import { validateLabName } from "../../src/azure/names";
 import { AzureOperationError, InputError } from "../../src/errors";
 import { distributeImages, labConnections, parseImageSelection, readTargetLabs, selectionNeedsLab, type ImagesContext } from "../../src/images";
-import { isResourceIdText, resolveLab } from "../../src/lab";
-import { connectToAzure, pollIntervalMsInput, timeoutMsInput } from "../../src/pipeline/azure";
+import { checkLabText, resolveLab } from "../../src/lab";
+import { connectToAzureAndTarget, pollIntervalMsInput, timeoutMsInput } from "../../src/pipeline/azure";
 import { runTask } from "../../src/pipeline/run";
 import { CancelledError } from "../../src/steps";
 import manifest from "./task.json";
@@ -19,8 +17,7 @@ void runTask(manifest, async (ctx) => {
   });
   const sourceLabText = ctx.inputs.optionalString("sourceLab");
   if (sourceLabText) {
-    if (isResourceIdText(sourceLabText)) parseLabId(sourceLabText, "sourceLab");
-    else validateLabName(sourceLabText, { input: "sourceLab" });
+    checkLabText(sourceLabText, "sourceLab");
   } else if (selectionNeedsLab(selection)) {
     throw new InputError("sourceLab", "is required when images are given by name or chosen by pattern: give the lab they are in (resource id or name).");
   }
@@ -32,17 +29,10 @@ void runTask(manifest, async (ctx) => {
   const maxParallel = ctx.inputs.wholeNumber("maxParallel", { min: 1, max: 16, defaultValue: 3, unit: "copies" });
   const timeoutMs = timeoutMsInput(ctx, "timeoutMinutes", 180);
   const pollIntervalMs = pollIntervalMsInput(ctx);
-  const primary = connectToAzure(ctx);
-  const secondary = ctx.inputs.optionalString("targetConnection") ? connectToAzure(ctx, "targetConnection") : undefined;
+  const { primary, secondary } = connectToAzureAndTarget(ctx);
 
-  const imagesCtx: ImagesContext = {
-    connections: labConnections({ clients: primary, input: "azureSubscription" }, secondary ? { clients: secondary, input: "targetConnection" } : undefined),
-    signal: ctx.signal,
-    log: ctx.log,
-    registerSecret: ctx.registerSecret,
-    pollIntervalMs,
-  };
-  const sourceLab = sourceLabText ? await resolveLab({ clients: primary, signal: ctx.signal, log: ctx.log, pollIntervalMs }, { lab: sourceLabText, inputName: "sourceLab" }) : undefined;
+  const imagesCtx: ImagesContext = { connections: labConnections(primary, secondary), signal: ctx.signal, log: ctx.log, registerSecret: ctx.registerSecret, pollIntervalMs };
+  const sourceLab = sourceLabText ? await resolveLab({ clients: primary.clients, signal: ctx.signal, log: ctx.log, pollIntervalMs }, { lab: sourceLabText, inputName: "sourceLab" }) : undefined;
   const result = await distributeImages(imagesCtx, {
     selection,
     sourceLab,

@@ -1,11 +1,10 @@
 // LabImageRetire: delete old generations of the factory's custom images, per image family, in one lab or in every
 // lab of a labs file.
-import { labId, parseLabId } from "../../src/azure/ids";
-import { validateLabName } from "../../src/azure/names";
+import { labId } from "../../src/azure/ids";
 import { AzureOperationError, InputError } from "../../src/errors";
 import { globToRegex, labConnections, readTargetLabs, retireImages, type ImagesContext, type RetireLab } from "../../src/images";
-import { isResourceIdText, resolveLab } from "../../src/lab";
-import { connectToAzure, pollIntervalMsInput, timeoutMsInput } from "../../src/pipeline/azure";
+import { checkLabText, resolveLab } from "../../src/lab";
+import { connectToAzureAndTarget, pollIntervalMsInput, timeoutMsInput } from "../../src/pipeline/azure";
 import { runTask } from "../../src/pipeline/run";
 import { CancelledError } from "../../src/steps";
 import manifest from "./task.json";
@@ -14,8 +13,7 @@ void runTask(manifest, async (ctx) => {
   // Every input is checked before the first call to Azure.
   const labText = ctx.inputs.optionalString("lab");
   if (labText) {
-    if (isResourceIdText(labText)) parseLabId(labText, "lab");
-    else validateLabName(labText, { input: "lab" });
+    checkLabText(labText, "lab");
   }
   const labsFile = ctx.inputs.textFile("labsFile");
   const fileLabs = labsFile ? readTargetLabs({ labsFile, names: { labIds: "lab", labsFile: "labsFile" } }) : [];
@@ -37,19 +35,12 @@ void runTask(manifest, async (ctx) => {
   const maxParallel = ctx.inputs.wholeNumber("maxParallel", { min: 1, max: 16, defaultValue: 4, unit: "deletes" });
   const timeoutMs = timeoutMsInput(ctx, "timeoutMinutes", 30);
   const pollIntervalMs = pollIntervalMsInput(ctx);
-  const primary = connectToAzure(ctx);
-  const secondary = ctx.inputs.optionalString("targetConnection") ? connectToAzure(ctx, "targetConnection") : undefined;
+  const { primary, secondary } = connectToAzureAndTarget(ctx);
 
-  const imagesCtx: ImagesContext = {
-    connections: labConnections({ clients: primary, input: "azureSubscription" }, secondary ? { clients: secondary, input: "targetConnection" } : undefined),
-    signal: ctx.signal,
-    log: ctx.log,
-    registerSecret: ctx.registerSecret,
-    pollIntervalMs,
-  };
+  const imagesCtx: ImagesContext = { connections: labConnections(primary, secondary), signal: ctx.signal, log: ctx.log, registerSecret: ctx.registerSecret, pollIntervalMs };
   const labs: RetireLab[] = [];
   if (labText) {
-    const lab = await resolveLab({ clients: primary, signal: ctx.signal, log: ctx.log, pollIntervalMs }, { lab: labText, inputName: "lab" });
+    const lab = await resolveLab({ clients: primary.clients, signal: ctx.signal, log: ctx.log, pollIntervalMs }, { lab: labText, inputName: "lab" });
     labs.push({ subscriptionId: lab.subscriptionId, resourceGroup: lab.resourceGroup, labName: lab.labName, id: labId(lab), input: "lab" });
   }
   for (const lab of fileLabs) if (!labs.some((known) => known.id.toLowerCase() === lab.id.toLowerCase())) labs.push(lab);

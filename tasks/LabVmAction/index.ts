@@ -15,12 +15,7 @@ import { runTask } from "../../src/pipeline/run";
 import manifest from "./task.json";
 
 void runTask(manifest, async (ctx) => {
-  const target = {
-    vmId: ctx.inputs.optionalString("vmId"),
-    lab: ctx.inputs.optionalString("lab"),
-    vmName: ctx.inputs.optionalString("vmName"),
-    names: { vmId: "vmId", lab: "lab", vmName: "vmName" },
-  };
+  const target = ctx.inputs.idOrLabAndName("vmId", "vmName");
   checkVmTarget(target);
   const action = ctx.inputs.choice("action", LAB_VM_ACTIONS);
   const artifacts = action === "applyArtifacts" ? ctx.inputs.json("artifacts", ARTIFACTS_JSON_FORM, parseArtifactRequests, { secret: true }) : undefined;

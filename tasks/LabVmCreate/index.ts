@@ -1,12 +1,13 @@
 // LabVmCreate: read the inputs, check them all before any Azure call, create the VM, set the outputs.
 import { basename } from "node:path";
 import { customImageId, parseCustomImageId, parseLabId } from "../../src/azure/ids";
-import { validateLabName, validateLabVmName, type OsType } from "../../src/azure/names";
+import { validateLabVmName, type OsType } from "../../src/azure/names";
 import { InputError } from "../../src/errors";
 import {
   ARTIFACTS_JSON_FORM,
   buildLabVmBody,
   checkCredentials,
+  checkLabText,
   createLabVmFromInputs,
   createLabVmFromTemplate,
   parseArtifactRequests,
@@ -59,8 +60,7 @@ function setOutputs(ctx: TaskContext, result: CreateLabVmResult): void {
 void runTask(manifest, async (ctx) => {
   // Every input is read and checked first: a bad one fails the task before anything is written to Azure.
   const lab = ctx.inputs.requiredString("lab", "the lab's resource id or name");
-  if (isResourceIdText(lab)) parseLabId(lab, "lab");
-  else validateLabName(lab, { input: "lab" });
+  checkLabText(lab, "lab");
   const source = ctx.inputs.choice("source", SOURCES, "template");
   const vmNameInput = ctx.inputs.optionalString("vmName");
   const common = {

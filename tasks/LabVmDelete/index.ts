@@ -5,12 +5,7 @@ import { runTask } from "../../src/pipeline/run";
 import manifest from "./task.json";
 
 void runTask(manifest, async (ctx) => {
-  const target = {
-    vmId: ctx.inputs.optionalString("vmId"),
-    lab: ctx.inputs.optionalString("lab"),
-    vmName: ctx.inputs.optionalString("vmName"),
-    names: { vmId: "vmId", lab: "lab", vmName: "vmName" },
-  };
+  const target = ctx.inputs.idOrLabAndName("vmId", "vmName");
   checkVmTarget(target);
   const waitForCompletion = ctx.inputs.boolean("waitForCompletion", true);
   const timeoutMs = timeoutMsInput(ctx, "timeoutMinutes", 30);

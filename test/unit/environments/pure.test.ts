@@ -11,7 +11,6 @@ import {
   checkArtifactName,
   checkEnvironmentTarget,
   checkExportFolder,
-  checkLabText,
   checkOutputPrefix,
   checkTemplateSource,
   collectTemplateFolder,
@@ -28,6 +27,7 @@ import {
   uniqueFileName,
 } from "../../../src/environments";
 import { AzureOperationError, InputError } from "../../../src/errors";
+import { checkLabText } from "../../../src/lab";
 import { parseOverrides, parseParametersFile, type JsonValue } from "../../../src/params";
 import { CancelledError } from "../../../src/steps";
 

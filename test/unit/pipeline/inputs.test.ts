@@ -33,6 +33,16 @@ describe("pipeline/inputs", () => {
     });
   });
 
+  describe("idOrLabAndName", () => {
+    it("reads the id, lab and name inputs as given (trimmed, blank as undefined), with their names", () =>
+      assert.deepEqual(inputsOf({ vmId: " ", lab: " FactoryLab ", vmName: "vm1" }).idOrLabAndName("vmId", "vmName"), {
+        vmId: undefined,
+        lab: "FactoryLab",
+        vmName: "vm1",
+        names: { vmId: "vmId", lab: "lab", vmName: "vmName" },
+      }));
+  });
+
   describe("boolean", () => {
     it("accepts true/false in any case and common spellings", () => {
       for (const v of ["true", "TRUE", "True", "yes", "1", "on"]) assert.equal(inputsOf({ b: v }).boolean("b", false), true, v);
