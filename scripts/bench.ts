@@ -143,22 +143,12 @@ async function bundles(): Promise<Bundles> {
   const tasks = readdirSync(join(root, "tasks")).filter((name) => existsSync(join(root, "tasks", name, "task.json"))).sort();
   const dist = join(root, "dist", "tasks");
   if (tasks.every((task) => existsSync(join(dist, task, "index.js")))) return { folder: dist, builtForBench: false, tasks };
-  // Same options as scripts/build.mjs, into the bench's own folder.
+  // The build's options, into the bench's own folder. Imported, not required: build.mjs is an ES module.
   const { build } = await import("esbuild");
+  const { taskBundleOptions } = await import("./build.mjs");
   const folder = join(root, ".tmp", "bench-dist", "tasks");
   console.log(`dist/tasks is incomplete: building ${tasks.length} bundles into ${folder}`);
-  await Promise.all(tasks.map((task) => build({
-    entryPoints: [join(root, "tasks", task, "index.ts")],
-    outfile: join(folder, task, "index.js"),
-    bundle: true,
-    minify: true,
-    platform: "node",
-    target: "node20",
-    format: "cjs",
-    legalComments: "none",
-    logLevel: "warning",
-    external: ["keytar", "@azure/msal-node-extensions", "dtrace-provider"],
-  })));
+  await Promise.all(tasks.map((task) => build(taskBundleOptions(join(root, "tasks", task, "index.ts"), join(folder, task, "index.js")))));
   return { folder, builtForBench: true, tasks };
 }
 

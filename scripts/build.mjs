@@ -9,6 +9,21 @@ const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 export const taskNames = () =>
   readdirSync(join(root, "tasks")).filter((n) => existsSync(join(root, "tasks", n, "task.json"))).sort();
 
+/** esbuild's options for one task: a single minified CommonJS file for the agent's Node (20 and later). */
+export const taskBundleOptions = (entry, outfile) => ({
+  entryPoints: [entry],
+  outfile,
+  bundle: true,
+  minify: true,
+  platform: "node",
+  target: "node20",
+  format: "cjs",
+  legalComments: "none",
+  logLevel: "warning",
+  // Optional native/peer modules some SDK dependencies probe for at run time.
+  external: ["keytar", "@azure/msal-node-extensions", "dtrace-provider"],
+});
+
 export async function buildTasks({ quiet = false } = {}) {
   const out = join(root, "dist", "tasks");
   const names = taskNames();
@@ -26,19 +41,7 @@ export async function buildTasks({ quiet = false } = {}) {
       const dir = join(out, name);
       mkdirSync(dir, { recursive: true });
       const bundle = join(dir, `index.js.${process.pid}.tmp`);
-      await build({
-        entryPoints: [join(root, "tasks", name, "index.ts")],
-        outfile: bundle,
-        bundle: true,
-        minify: true,
-        platform: "node",
-        target: "node20",
-        format: "cjs",
-        legalComments: "none",
-        logLevel: "warning",
-        // Optional native/peer modules some SDK dependencies probe for at run time.
-        external: ["keytar", "@azure/msal-node-extensions", "dtrace-provider"],
-      });
+      await build(taskBundleOptions(join(root, "tasks", name, "index.ts"), bundle));
       renameSync(bundle, join(dir, "index.js"));
       replace(join(root, "tasks", name, "task.json"), join(dir, "task.json"));
       replace(join(root, "tasks", name, "icon.png"), join(dir, "icon.png"));

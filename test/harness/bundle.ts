@@ -1,4 +1,4 @@
-// Bundles a TypeScript task entry with esbuild, with the same settings as scripts/build.mjs, so a test can run a
+// Bundles a TypeScript task entry with esbuild, with scripts/build.mjs's settings, so a test can run a
 // task that is not in tasks/ (the harness's fixtures) exactly as a built one runs. Writes through a temporary
 // file and a rename: several test processes may bundle the same fixture at once.
 import { build } from "esbuild";
@@ -14,18 +14,9 @@ export async function bundleTask(options: { entry: string; taskJson: string; out
   mkdirSync(options.outDir, { recursive: true });
   const scriptPath = join(options.outDir, "index.js");
   const taskJsonPath = join(options.outDir, "task.json");
-  const output = await build({
-    entryPoints: [options.entry],
-    bundle: true,
-    minify: true,
-    platform: "node",
-    target: "node20",
-    format: "cjs",
-    legalComments: "none",
-    logLevel: "warning",
-    write: false,
-    external: ["keytar", "@azure/msal-node-extensions", "dtrace-provider"],
-  });
+  // Imported, not required: build.mjs is an ES module.
+  const { taskBundleOptions } = await import("../../scripts/build.mjs");
+  const output = await build({ ...taskBundleOptions(options.entry, scriptPath), write: false });
   const file = output.outputFiles[0];
   if (!file) throw new Error(`esbuild produced nothing for ${options.entry}`);
   const partial = `${scriptPath}.${process.pid}.tmp`;
