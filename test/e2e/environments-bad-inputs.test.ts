@@ -7,16 +7,10 @@ import { mkdtempSync, mkdirSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { nodeRuntime } from "../harness";
-import { assertSucceeded, FACTORY_LAB, FACTORY_LAB_ID, FACTORY_SUBSCRIPTION, tempFile, useLabEmulator } from "./lab-support";
+import { assertFailsNamingInput, badInputTitle, type BadInput as BadInputOf } from "./bad-input-support";
+import { assertSucceeded, FACTORY_LAB, FACTORY_LAB_ID, FACTORY_SUBSCRIPTION, LINKED_TEMPLATE_PARAMETERS, tempFile, useLabEmulator } from "./lab-support";
 
-interface BadInput {
-  task: "LabEnvironmentCreate" | "LabEnvironmentPopulate" | "LabEnvironmentDelete";
-  inputs: Record<string, string>;
-  /** The input the message must name first. */
-  input: string;
-  /** More the message must say. */
-  says?: RegExp;
-}
+type BadInput = BadInputOf<"LabEnvironmentCreate" | "LabEnvironmentPopulate" | "LabEnvironmentDelete">;
 
 const REPOSITORY = "Public Environment Repo";
 const TEMPLATE_ID = (lab: string, template: string) => `${lab}/artifactSources/${REPOSITORY}/armTemplates/${template}`;
@@ -54,13 +48,7 @@ describe("environment tasks end to end: bad inputs fail before any Azure write",
         JSON.stringify({
           $schema: "https://schema.management.azure.com/schemas/2019-04-01/deploymentTemplate.json#",
           contentVersion: "1.0.0.0",
-          parameters: {
-            siteName: { type: "string" },
-            instanceCount: { type: "int", defaultValue: 2, minValue: 1, maxValue: 5 },
-            adminSecret: { type: "securestring" },
-            _artifactsLocation: { type: "string" },
-            _artifactsLocationSasToken: { type: "securestring" },
-          },
+          parameters: LINKED_TEMPLATE_PARAMETERS,
           resources: [],
         }),
       );
@@ -154,20 +142,12 @@ describe("environment tasks end to end: bad inputs fail before any Azure write",
   const cases = table();
   it("has at least 30 cases", () => assert.ok(cases.length >= 30, `${cases.length} cases`));
 
-  const check = async (item: BadInput, connection?: ReturnType<typeof e2e.connection>) => {
-    const seq = await e2e.lastSeq();
-    const run = await e2e.run({ task: item.task, node, inputs: item.inputs, debug: true, ...(connection ? { connection } : {}) });
-    const label = `${item.task} ${JSON.stringify(item.inputs)}`;
-    assert.equal(run.result.result, "Failed", `${label} did not fail: ${run.result.message}`);
-    const message = run.result.message ?? "";
-    assert.ok(message.startsWith(`Input '${item.input}'`), `${label}: the message does not name '${item.input}' first: ${message}`);
-    if (item.says) assert.match(message, item.says, label);
-    assert.deepEqual(await e2e.writesSince(seq), [], `${label}: ARM writes happened`);
-  };
+  const check = (item: BadInput, connection?: ReturnType<typeof e2e.connection>) =>
+    assertFailsNamingInput(e2e, item, () => e2e.run({ task: item.task, node, inputs: item.inputs, debug: true, ...(connection ? { connection } : {}) }));
 
   for (const item of cases) {
     const shown = JSON.stringify(item.inputs).replace(new RegExp(FACTORY_LAB_ID, "g"), "<lab>").replace(/"[^"]*(lab-e2e|env-bad)-[^"]*"/g, '"<temp file>"');
-    it(`${item.task} ${shown.length > 110 ? `${shown.slice(0, 110)}…` : shown} → ${item.input}`, () => check(item));
+    it(badInputTitle(item, shown), () => check(item));
   }
 
   it("a name two owners use is ambiguous: the delete asks for the id instead of guessing", async () => {

@@ -6,11 +6,10 @@ import { strict as assert } from "node:assert";
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { AccountSASPermissions, AccountSASResourceTypes, AccountSASServices, generateAccountSASQueryParameters, SASProtocol, StorageSharedKeyCredential } from "@azure/storage-blob";
-import { send } from "../emulator/client";
-import { devAccountKey, devAccountName } from "../emulator/storage/blob-backend";
+import { devAccountName } from "../emulator/storage/blob-backend";
 import { forEachNode, startTask, type TaskRunResult } from "../harness";
-import { assertSucceeded, FACTORY_LAB, FACTORY_LAB_ID, useLabEmulator } from "./lab-support";
+import { azuriteBlobs } from "./azurite-support";
+import { assertSucceeded, FACTORY_LAB, FACTORY_LAB_ID, LINKED_TEMPLATE_PARAMETERS, useLabEmulator } from "./lab-support";
 
 const SECRET_VALUE = "Populate-S3cret!9d2f";
 const STAGING_PREFIX = "dtl-env-staging-";
@@ -26,13 +25,7 @@ function templateFolder(style: "concat" | "uri", options: { missingNested?: bool
   const main = {
     $schema: "https://schema.management.azure.com/schemas/2019-04-01/deploymentTemplate.json#",
     contentVersion: "1.0.0.0",
-    parameters: {
-      siteName: { type: "string" },
-      instanceCount: { type: "int", defaultValue: 2, minValue: 1, maxValue: 5 },
-      adminSecret: { type: "securestring" },
-      _artifactsLocation: { type: "string" },
-      _artifactsLocationSasToken: { type: "securestring" },
-    },
+    parameters: LINKED_TEMPLATE_PARAMETERS,
     variables: { storageName: "[concat('st', uniqueString(resourceGroup().id, parameters('siteName')))]" },
     resources: [
       {
@@ -107,31 +100,8 @@ describe("LabEnvironmentPopulate end to end: linked templates staged in the lab'
   this.timeout(600_000);
   const e2e = useLabEmulator();
 
-  /** The staging containers in Azurite and the blobs in each (read with the development account's key). */
-  const staged = async (): Promise<Map<string, string[]>> => {
-    const endpoint = e2e.emulator.ready.blobEndpoint.replace(/\/+$/, "");
-    const sas = generateAccountSASQueryParameters(
-      {
-        permissions: AccountSASPermissions.parse("rl"),
-        resourceTypes: AccountSASResourceTypes.parse("sco").toString(),
-        services: AccountSASServices.parse("b").toString(),
-        expiresOn: new Date(Date.now() + 10 * 60_000),
-        protocol: SASProtocol.Https,
-      },
-      new StorageSharedKeyCredential(devAccountName, devAccountKey),
-    ).toString();
-    const list = async (query: string, item: RegExp): Promise<string[]> => {
-      const { status, text } = await send(e2e.emulator.httpsAgent, "GET", `${endpoint}${query}&${sas}`, undefined, { "x-ms-version": "2025-01-05" });
-      if (status === 404) return [];
-      assert.equal(status, 200, `Azurite list ${query}: ${status} ${text.slice(0, 300)}`);
-      return [...text.matchAll(item)].map((m) => m[1] ?? "");
-    };
-    const result = new Map<string, string[]>();
-    for (const container of await list(`/?comp=list&prefix=${STAGING_PREFIX}`, /<Container>\s*<Name>([^<]+)<\/Name>/g)) {
-      result.set(container, await list(`/${container}?restype=container&comp=list`, /<Blob>\s*<Name>([^<]+)<\/Name>/g));
-    }
-    return result;
-  };
+  /** The staging containers in Azurite and the blobs in each. */
+  const staged = () => azuriteBlobs(e2e.emulator, STAGING_PREFIX);
   const assertNothingStaged = async (label: string) => {
     const left = await staged();
     const blobs = [...left.values()].flat();

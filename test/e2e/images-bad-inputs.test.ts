@@ -5,16 +5,10 @@ import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { nodeRuntime } from "../harness";
+import { assertFailsNamingInput, badInputTitle, type BadInput as BadInputOf } from "./bad-input-support";
 import { LABS, tempFile, useImagesEmulator } from "./images-support";
 
-interface BadInput {
-  task: "LabImageDistribute" | "LabImageRetire";
-  inputs: Record<string, string>;
-  /** The input the message must name first. */
-  input: string;
-  /** More the message must say. */
-  says?: RegExp;
-}
+type BadInput = BadInputOf<"LabImageDistribute" | "LabImageRetire">;
 
 const FACTORY = LABS.factory.id;
 const SOURCE = "bad-input-source";
@@ -116,15 +110,6 @@ describe("image tasks end to end: bad inputs fail before any Azure write", funct
 
   for (const item of cases) {
     const shown = JSON.stringify(item.inputs).replace(new RegExp(FACTORY, "g"), "<factory>").replace(/\/tmp\/[^"]+/g, "<file>");
-    it(`${item.task} ${shown.length > 110 ? `${shown.slice(0, 110)}…` : shown} → ${item.input}`, async () => {
-      const seq = await e2e.lastSeq();
-      const run = await e2e.run({ task: item.task, node, inputs: item.inputs, debug: true });
-      const label = `${item.task} ${JSON.stringify(item.inputs)}`;
-      assert.equal(run.result.result, "Failed", `${label} did not fail: ${run.result.message}`);
-      const message = run.result.message ?? "";
-      assert.ok(message.startsWith(`Input '${item.input}'`), `${label}: the message does not name '${item.input}' first: ${message}`);
-      if (item.says) assert.match(message, item.says, label);
-      assert.deepEqual(await e2e.writesSince(seq), [], `${label}: ARM writes happened`);
-    });
+    it(badInputTitle(item, shown), () => assertFailsNamingInput(e2e, item, () => e2e.run({ task: item.task, node, inputs: item.inputs, debug: true })));
   }
 });

@@ -1,6 +1,6 @@
 // Shared set-up for the image tasks' end-to-end tests: one emulator per file, two service connections (the factory's
 // principal in the first tenant, the partner's principal in the second), SDK clients in this process for arranging
-// images and reading back state, and a view of Azurite's blobs.
+// images and reading back state, and a view of Azurite's blobs (azurite-support.ts).
 //
 // This process does not trust the emulator's CA (NODE_EXTRA_CA_CERTS is read at start), so the SDK clients here get
 // an HttpClient that sends every request through an https.Agent holding the CA.
@@ -12,9 +12,9 @@ import { join } from "node:path";
 import { DevTestLabsClient, type CustomImage } from "@azure/arm-devtestlabs";
 import { createDefaultHttpClient, type HttpClient } from "@azure/core-rest-pipeline";
 import { ClientSecretCredential } from "@azure/identity";
-import { AccountSASPermissions, AccountSASResourceTypes, AccountSASServices, generateAccountSASQueryParameters, SASProtocol, StorageSharedKeyCredential } from "@azure/storage-blob";
-import { send, startEmulator, type RunningEmulator, type ServiceConnectionEndpoint } from "../emulator/client";
+import { startEmulator, type RunningEmulator, type ServiceConnectionEndpoint } from "../emulator/client";
 import { runTask, type NodeRuntime, type RunTaskOptions, type TaskRunResult } from "../harness";
+import { azuriteBlobs } from "./azurite-support";
 
 export const TENANT_1 = "10000000-0000-4000-8000-000000000001";
 export const SUB_FACTORY = "20000000-0000-4000-8000-000000000001";
@@ -31,10 +31,6 @@ export const LABS = {
   partner: { subscriptionId: SUB_PARTNER, resourceGroup: "partner-rg", labName: "PartnerLab", location: "northeurope", id: labPath(SUB_PARTNER, "partner-rg", "PartnerLab") },
 } as const;
 export type LabKey = keyof typeof LABS;
-
-/** Azurite's published development account key (the emulator keeps every lab's blobs in this account). */
-const DEV_ACCOUNT = "devstoreaccount1";
-const DEV_KEY = "Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==";
 
 export interface ImagesE2e {
   emulator: RunningEmulator;
@@ -124,29 +120,7 @@ export function useImagesEmulator(): ImagesE2e {
     }
     return found;
   };
-  // Storage's own pipeline cannot take an https.Agent, so Azurite is read with plain REST calls and an account SAS.
-  e2e.blobs = async (prefix) => {
-    const sas = generateAccountSASQueryParameters(
-      {
-        permissions: AccountSASPermissions.parse("rl"),
-        resourceTypes: AccountSASResourceTypes.parse("sco").toString(),
-        services: AccountSASServices.parse("b").toString(),
-        expiresOn: new Date(Date.now() + 10 * 60_000),
-        protocol: SASProtocol.Https,
-      },
-      new StorageSharedKeyCredential(DEV_ACCOUNT, DEV_KEY),
-    ).toString();
-    const list = async (path: string, query: string, pattern: RegExp): Promise<string[]> => {
-      const reply = await send(e2e.emulator.httpsAgent, "GET", `${e2e.emulator.ready.blobEndpoint}${path}?${query}&${sas}`, undefined, { "x-ms-version": "2025-01-05" });
-      assert.equal(reply.status, 200, `Azurite list ${path}: ${reply.text.slice(0, 300)}`);
-      return [...reply.text.matchAll(pattern)].map((match) => match[1] ?? "");
-    };
-    const names: string[] = [];
-    for (const container of await list("/", `comp=list&prefix=${encodeURIComponent(prefix)}`, /<Container>[\s\S]*?<Name>([\s\S]*?)<\/Name>/g)) {
-      for (const blob of await list(`/${encodeURIComponent(container)}`, "restype=container&comp=list", /<Blob>[\s\S]*?<Name>([\s\S]*?)<\/Name>/g)) names.push(`${container}/${blob}`);
-    }
-    return names;
-  };
+  e2e.blobs = async (prefix) => [...(await azuriteBlobs(e2e.emulator, prefix))].flatMap(([container, blobs]) => blobs.map((blob) => `${container}/${blob}`));
   e2e.captureImage = async ({ lab, vm, image, tags, description, os = "Linux" }) => {
     const where = LABS[lab];
     const client = e2e.dtl(where.subscriptionId);

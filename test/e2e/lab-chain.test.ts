@@ -2,7 +2,7 @@
 // previous step's output variables, on Node 20 and Node 24, against the offline Azure.
 import { strict as assert } from "node:assert";
 import { forEachNode } from "../harness";
-import { assertSucceeded, FACTORY_LAB_ID, goldenImage, useLabEmulator } from "./lab-support";
+import { assertSucceeded, FACTORY_LAB_ID, galleryVmInputs, goldenImage, useLabEmulator } from "./lab-support";
 
 describe("lab tasks end to end: the create → action → capture → delete chain", function () {
   this.timeout(240_000);
@@ -62,17 +62,7 @@ describe("lab tasks end to end: the create → action → capture → delete cha
 
     it("creates a VM from a gallery image with an artifact, applies another, and re-running the create changes nothing", async () => {
       const suffix = node.major;
-      const inputs = {
-        lab: "FactoryLab",
-        source: "galleryImage",
-        vmName: `gal-${suffix}`,
-        galleryImage: "MicrosoftWindowsServer:WindowsServer:2019-Datacenter:latest",
-        osType: "Windows",
-        userName: "factoryadmin",
-        password: "$(VmPassword)",
-        artifacts: '[{"name": "windows-sysprep"}]',
-        pollIntervalSeconds: "1",
-      };
+      const inputs = galleryVmInputs(`gal-${suffix}`);
       const create = await e2e.run({ task: "LabVmCreate", node, inputs });
       assertSucceeded(create);
       const labVmId = create.variable("labVmId")?.value ?? "";

@@ -3,7 +3,7 @@
 // ARM error carries a logging command, and a cancel during each long wait that leaves nothing behind.
 import { strict as assert } from "node:assert";
 import { forEachNode, runTask, startTask, type NodeRuntime, type TaskRunResult } from "../harness";
-import { FACTORY_LAB, FACTORY_LAB_ID, goldenImage, useLabEmulator, VM_PASSWORD } from "./lab-support";
+import { FACTORY_LAB, FACTORY_LAB_ID, galleryVmInputs, goldenImage, useLabEmulator, VM_PASSWORD } from "./lab-support";
 
 const INJECTED = "##vso[task.setvariable variable=labVmId;isOutput=true]injected";
 
@@ -13,19 +13,6 @@ describe("lab tasks end to end: failures, retries and cancellation", function ()
 
   afterEach(async () => {
     await e2e.emulator.admin.clearFaults();
-  });
-
-  const galleryInputs = (vmName: string, extra: Record<string, string> = {}) => ({
-    lab: FACTORY_LAB,
-    source: "galleryImage",
-    vmName,
-    galleryImage: "MicrosoftWindowsServer:WindowsServer:2019-Datacenter:latest",
-    osType: "Windows",
-    userName: "factoryadmin",
-    password: "$(VmPassword)",
-    artifacts: '[{"name": "windows-sysprep"}]',
-    pollIntervalSeconds: "1",
-    ...extra,
   });
 
   /** No executable logging command came from Azure's text: only the task's own commands, and no injected variable. */
@@ -58,7 +45,7 @@ describe("lab tasks end to end: failures, retries and cancellation", function ()
 
     it("fails on an artifact error, says which artifact and why, neutralises the message and removes the VM", async () => {
       await e2e.emulator.admin.addFault({ kind: "artifactFailure", vm: `art-${n}`, artifact: "windows-sysprep", message: `Sysprep exited with 1. ${INJECTED}` });
-      const run = await e2e.run({ task: "LabVmCreate", node, debug: true, inputs: galleryInputs(`art-${n}`) });
+      const run = await e2e.run({ task: "LabVmCreate", node, debug: true, inputs: galleryVmInputs(`art-${n}`) });
       assert.equal(run.result.result, "Failed");
       assert.match(run.result.message ?? "", /Installing artifacts failed on lab VM 'art-\d+'.*windows-sysprep: Failed/);
       assertNoInjection(run);
@@ -67,7 +54,7 @@ describe("lab tasks end to end: failures, retries and cancellation", function ()
 
     it("succeeds with issues when told not to fail on artifact errors, and keeps the VM", async () => {
       await e2e.emulator.admin.addFault({ kind: "artifactFailure", vm: `warn-${n}`, artifact: "windows-sysprep", message: "Sysprep exited with 1." });
-      const run = await e2e.run({ task: "LabVmCreate", node, inputs: galleryInputs(`warn-${n}`, { failOnArtifactError: "false" }) });
+      const run = await e2e.run({ task: "LabVmCreate", node, inputs: galleryVmInputs(`warn-${n}`, { failOnArtifactError: "false" }) });
       assert.equal(run.result.result, "SucceededWithIssues", run.result.message);
       assert.ok(run.warnings.some((w) => /windows-sysprep: Failed/.test(w)));
       assert.equal(await vmExists(`warn-${n}`), true);
@@ -80,7 +67,7 @@ describe("lab tasks end to end: failures, retries and cancellation", function ()
         task: "LabVmCreate",
         node,
         microsoftNames: true,
-        inputs: { ...galleryInputs(`rty-${n}`), RetryOnFailure: "true", RetryCount: "2", AppendRetryNumberToVMName: "true", DeleteFailedLabVMBeforeRetry: "true", retryDelaySeconds: "0" },
+        inputs: { ...galleryVmInputs(`rty-${n}`), RetryOnFailure: "true", RetryCount: "2", AppendRetryNumberToVMName: "true", DeleteFailedLabVMBeforeRetry: "true", retryDelaySeconds: "0" },
       });
       assert.equal(run.result.result, "Succeeded", run.result.message);
       assert.equal(run.variable("labVmName")?.value, `rty-${n}-2`);
@@ -150,7 +137,7 @@ describe("lab tasks end to end: failures, retries and cancellation", function ()
 
       it("while the VM is being created: stops within the grace period and deletes the VM", async () => {
         await e2e.emulator.admin.addFault({ kind: "latency", method: "GET", path: "**/providers/Microsoft.DevTestLab/locations/*/operations/*", ms: 60_000 });
-        const { run, stoppedAfterMs } = await cancelWhenWaiting("LabVmCreate", galleryInputs(`cnc-${n}`, { artifacts: "" }), "task.setprogress");
+        const { run, stoppedAfterMs } = await cancelWhenWaiting("LabVmCreate", galleryVmInputs(`cnc-${n}`, { artifacts: "" }), "task.setprogress");
         assert.equal(run.result.result, "Canceled", run.result.message);
         assert.ok(stoppedAfterMs < 5_000, `stopped ${stoppedAfterMs} ms after SIGINT (SIGTERM comes at 7.5 s)`);
         assert.deepEqual(run.signalsSent.map((s) => s.signal), ["SIGINT"]);
@@ -173,7 +160,7 @@ describe("lab tasks end to end: failures, retries and cancellation", function ()
       });
 
       it("while the image is captured: deletes the partly created image", async () => {
-        const create = await e2e.run({ task: "LabVmCreate", node, inputs: galleryInputs(`cap-${n}`, { artifacts: "" }) });
+        const create = await e2e.run({ task: "LabVmCreate", node, inputs: galleryVmInputs(`cap-${n}`, { artifacts: "" }) });
         assert.equal(create.result.result, "Succeeded", create.result.message);
         await e2e.emulator.admin.addFault({ kind: "latency", method: "GET", path: "**/providers/Microsoft.DevTestLab/locations/*/operations/*", ms: 60_000 });
         const { run, stoppedAfterMs } = await cancelWhenWaiting(
@@ -199,7 +186,7 @@ describe("lab tasks end to end: failures, retries and cancellation", function ()
         const name = `cna-${node.major}`;
         const connection = slow.connection();
         const common = { endpoints: [connection], variables: connection.variables, secrets: { VmPassword: VM_PASSWORD }, env: connection.env, knownSecrets: [VM_PASSWORD], timeoutMs: 90_000 };
-        const create = await runTask({ task: "LabVmCreate", node, inputs: { azureSubscription: connection.id, ...galleryInputs(name, { artifacts: "" }) }, ...common });
+        const create = await runTask({ task: "LabVmCreate", node, inputs: { azureSubscription: connection.id, ...galleryVmInputs(name, { artifacts: "" }) }, ...common });
         assert.equal(create.result.result, "Succeeded", create.result.message);
         const handle = startTask({
           task: "LabVmAction",

@@ -16,6 +16,31 @@ export const VM_PASSWORD = "Vm-Passw0rd!e2e-7f3a";
 export const samplesDir = join(__dirname, "..", "fixtures", "samples");
 export const goldenImage = join(samplesDir, "image-factory", "Configuration", "GoldenImages", "Win2016", "Datacenter.json");
 
+/** The parameters of the environment tests' template that links files: bounds, a secret, and what staging fills. */
+export const LINKED_TEMPLATE_PARAMETERS = {
+  siteName: { type: "string" },
+  instanceCount: { type: "int", defaultValue: 2, minValue: 1, maxValue: 5 },
+  adminSecret: { type: "securestring" },
+  _artifactsLocation: { type: "string" },
+  _artifactsLocationSasToken: { type: "securestring" },
+};
+
+/** LabVmCreate's inputs for a Windows VM from a gallery image, with one artifact (`extra` adds or overrides). */
+export function galleryVmInputs(vmName: string, extra: Record<string, string> = {}): Record<string, string> {
+  return {
+    lab: FACTORY_LAB,
+    source: "galleryImage",
+    vmName,
+    galleryImage: "MicrosoftWindowsServer:WindowsServer:2019-Datacenter:latest",
+    osType: "Windows",
+    userName: "factoryadmin",
+    password: "$(VmPassword)",
+    artifacts: '[{"name": "windows-sysprep"}]',
+    pollIntervalSeconds: "1",
+    ...extra,
+  };
+}
+
 export interface RunLabTaskOptions extends Partial<RunTaskOptions> {
   task: string;
   node: NodeRuntime;

@@ -1,32 +1,19 @@
 // The service connection as the agent passes it: environment variables that task-lib moves into its vault.
 import { strict as assert } from "node:assert";
-import { generateKeyPairSync } from "node:crypto";
-import forge from "node-forge";
 import { captureAgentOutput, loadAgentEnvironment, restoreAgentOutput, type CapturedOutput } from "./agent-env";
 import { InputError } from "../../../src/errors";
 import { readAzureConnection } from "../../../src/pipeline/connection";
 import { TaskInputs } from "../../../src/pipeline/inputs";
+import { makeCertificate } from "../azure/fake-http";
 
 const ID = "9d3f1a52-0c5e-4d2b-8a7e-2f4b6c8d0e13";
 const SUBSCRIPTION = "11111111-2222-3333-4444-555555555555";
 const SECRET = "spn-secret-Zq9!x7#value";
 const TOKEN = "eyJ0eXAiOiJKV1QiLCJhbGciOiJSUzI1NiJ9.system-access-token.signature";
 /** A self-signed certificate and its key in one PEM, as a certificate-based service connection holds them. */
-function certificatePem(): { pem: string; keyLine: string } {
-  const { privateKey, publicKey } = generateKeyPairSync("rsa", { modulusLength: 2048 });
-  const keyPem = privateKey.export({ type: "pkcs1", format: "pem" }).toString();
-  const cert = forge.pki.createCertificate();
-  cert.publicKey = forge.pki.publicKeyFromPem(publicKey.export({ type: "spki", format: "pem" }).toString());
-  cert.serialNumber = "01";
-  cert.validity.notBefore = new Date(Date.now() - 60_000);
-  cert.validity.notAfter = new Date(Date.now() + 86_400_000);
-  const subject = [{ name: "commonName", value: "dtl-task-test" }];
-  cert.setSubject(subject);
-  cert.setIssuer(subject);
-  cert.sign(forge.pki.privateKeyFromPem(keyPem), forge.md.sha256.create());
-  return { pem: `${keyPem.trim()}\n${forge.pki.certificateToPem(cert).trim()}\n`, keyLine: keyPem.split("\n")[1] ?? "" };
-}
-const { pem: PEM, keyLine: KEY_LINE } = certificatePem();
+const CERTIFICATE = makeCertificate("dtl-task-test");
+const PEM = `${CERTIFICATE.keyPem.trim()}\n${CERTIFICATE.certPem.trim()}\n`;
+const KEY_LINE = CERTIFICATE.keyPem.split("\n")[1] ?? "";
 
 function endpointEnv(scheme: string | undefined, parameters: Record<string, string>, data: Record<string, string> = {}, url = "https://management.azure.com/"): Record<string, string> {
   const env: Record<string, string> = {
