@@ -204,7 +204,12 @@ async function coldStarts(found: Bundles): Promise<{ runtimes: Array<{ label: st
 
   const scratch = await mkdtemp(join(tmpdir(), "bench-tasks-"));
   const preload = join(scratch, "peak-rss.cjs");
-  await writeFile(preload, 'process.on("exit", () => process.stderr.write(`BENCH_MAXRSS_KB ${process.resourceUsage().maxRSS}\\n`));\n');
+  // The peak from /proc/self/status (VmHWM, the new process image's own high-water mark): getrusage's maxRSS is
+  // kept across fork + exec on Linux, so it would report this bench's own size for every child.
+  await writeFile(
+    preload,
+    'process.on("exit", () => { const hwm = /VmHWM:\\s+(\\d+) kB/.exec(require("fs").readFileSync("/proc/self/status", "utf8")); process.stderr.write(`BENCH_MAXRSS_KB ${hwm ? hwm[1] : process.resourceUsage().maxRSS}\\n`); });\n',
+  );
   const results: ColdStart[] = [];
   try {
     for (const task of found.tasks) {
