@@ -33,7 +33,7 @@ function armBaseUrl(inputName: string, id: string, url: string | undefined): str
   } catch {
     throw new InputError(inputName, `the service connection's URL is not a valid URL. Set the Azure Resource Manager URL of its cloud (e.g. https://management.azure.com/).`);
   }
-  if (parsed.protocol !== "https:") throw new InputError(inputName, `the service connection's URL must use https, got ${parsed.protocol}// .`);
+  if (parsed.protocol !== "https:") throw new InputError(inputName, `the service connection's URL '${parsed.origin}' must use https: set the Azure Resource Manager URL of its cloud (e.g. https://management.azure.com/).`);
   return parsed.href.endsWith("/") ? parsed.href : `${parsed.href}/`;
 }
 

@@ -135,7 +135,7 @@ void runTask(manifest, async (ctx) => {
     validateLabVmName(vmNameInput, { input: "vmName", osType: image.osType });
     if (!size) throw new InputError("size", "is required: give the VM size, e.g. Standard_D2s_v3.");
     if (!userName) throw new InputError("userName", "is required: give the administrator's user name.");
-    if (!password && !sshKey) throw new InputError("password", `is required: give the administrator's password${image.osType === "Linux" ? " or an SSH public key ('sshKey')" : ""}.`);
+    if (!password && !sshKey) throw new InputError("password", `is required: give the administrator's password as a secret variable, e.g. $(VmPassword)${image.osType === "Linux" ? ", or an SSH public key in 'sshKey'" : ""}.`);
   } else {
     validateLabVmName(vmNameInput, { input: "vmName" });
   }
@@ -160,7 +160,7 @@ void runTask(manifest, async (ctx) => {
   }
   validateLabVmName(vmNameInput, { input: "vmName", osType });
   checkCredentials({ userName, password, sshKey }, osType, { userName: "userName", password: "password", sshKey: "sshKey" });
-  if (osType === "Windows" && !password && !formula?.password) throw new InputError("password", "is required for a Windows VM: give the administrator's password.");
+  if (osType === "Windows" && !password && !formula?.password) throw new InputError("password", `is required for a Windows VM${formula ? " (the formula has none)" : ""}: give the administrator's password as a secret variable, e.g. $(VmPassword).`);
 
   const subnet = formula?.labVirtualNetworkId ? undefined : await pickLabSubnet(labCtx, resolved);
   const spec = { image, size, userName, password, sshKey, artifacts, allowClaim, notes, tags, ...(subnet ?? {}) };
