@@ -18,17 +18,18 @@ const LINE_BREAKS = /\r\n|[\r\n\u0085\u2028\u2029]/g;
 const CONTROL_CHARACTERS = /[\u0000-\u0008\u000B-\u001F\u007F-\u009F]/g;
 // The agent matches logging commands case-insensitively anywhere in a line.
 const LOGGING_COMMAND = /##(vso)?\[/gi;
-// Credentials that Azure sometimes echoes in URLs or headers.
-const SAS_SIGNATURE = /([?&]sig=)[^&\s"'<>]+/gi;
+// Credentials that Azure sometimes echoes in URLs or headers. A SAS signature also comes back in the forms a URL
+// takes inside other text: XML-escaped in a storage error body (`&amp;sig=`), JSON-escaped (`\u0026sig=`) and
+// URL-encoded as a query value (`%26sig%3D`, a copy source named in a message).
+const SAS_SIGNATURE = /((?:[?&]|&amp;|\\u0026|%3F|%26)sig(?:=|%3D))(?:(?!%26|&amp;|\\u0026)[^&\s"'<>\\])+/gi;
 const BEARER_TOKEN = /(bearer\s+)[A-Za-z0-9\-._~+/]+=*/gi;
 
 /** Makes untrusted text safe to print: one line, no control characters, no logging commands, no known secrets. */
 export function neutralizeUntrustedText(text: string, options: NeutralizeOptions = {}): string {
   let result = text;
   // Secrets first, while the text is as Azure sent it (a PEM key spans lines).
-  for (const secret of options.secrets ?? []) {
-    if (secret.length > 0) result = result.split(secret).join("***");
-  }
+  // Also in the forms an echo takes when Azure quotes the value inside JSON or a URL.
+  for (const form of secretForms(options.secrets ?? [])) result = result.split(form).join("***");
   result = result.replace(LINE_BREAKS, " ").replace(/\t/g, " ").replace(CONTROL_CHARACTERS, "");
   result = result.replace(SAS_SIGNATURE, "$1***").replace(BEARER_TOKEN, "$1***");
   // Inserting "_" cannot create a new match, so one pass is enough.
@@ -36,4 +37,17 @@ export function neutralizeUntrustedText(text: string, options: NeutralizeOptions
   const maxLength = options.maxLength ?? DEFAULT_MAX_LENGTH;
   if (result.length > maxLength) result = `${result.slice(0, maxLength)}… (truncated)`;
   return result;
+}
+
+/** Each secret as written, JSON-escaped and URL-encoded (distinct, non-empty), longest first. */
+function secretForms(secrets: readonly string[]): string[] {
+  const forms = new Set<string>();
+  for (const secret of secrets) {
+    if (secret.length === 0) continue;
+    forms.add(secret);
+    forms.add(JSON.stringify(secret).slice(1, -1));
+    forms.add(encodeURIComponent(secret));
+    forms.add(encodeURIComponent(secret).replace(/%20/g, "+"));
+  }
+  return [...forms].filter((form) => form.length > 0).sort((a, b) => b.length - a.length);
 }

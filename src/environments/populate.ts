@@ -96,8 +96,15 @@ export async function populateEnvironment(ctx: LabContext, options: PopulateEnvi
         const container = staging.containerName ?? stagingContainerName();
         s.store = store;
         s.container = container;
-        await store.createContainer(container, signal);
+        // Marked before the request: a create that is cancelled or times out in flight may still have made it.
         s.containerCreated = true;
+        try {
+          await store.createContainer(container, signal);
+        } catch (err) {
+          // Only a container that was there before this run is not ours to remove.
+          if (err instanceof AzureOperationError && err.code === "ContainerAlreadyExists") s.containerCreated = false;
+          throw err;
+        }
         await forEachLimited(staging.files, UPLOAD_CONCURRENCY, async (file) => {
           // Recorded before the upload: a cancelled upload may still have written the blob.
           s.uploaded.push(file.relativePath);
@@ -112,10 +119,17 @@ export async function populateEnvironment(ctx: LabContext, options: PopulateEnvi
         s.set = { [ARTIFACTS_LOCATION]: artifactsLocationFor(store.containerUrl(container), staging.templateText), [ARTIFACTS_LOCATION_SAS_TOKEN]: token };
         ctx.log.info(`Staged ${staging.files.length} file(s) in the container '${container}' of the storage account '${store.accountName}' (read-only SAS, HTTPS only, until ${sasValidity(new Date(), options.timeoutMs).expiresOn.toISOString()}).`);
       },
-      cleanup: async (s, _outcome, signal) => {
+      cleanup: async (s, outcome, signal) => {
         const store = s.store;
         const container = s.container;
         if (!store || !container) return;
+        if (outcome.cancelled && s.containerCreated) {
+          // The agent kills the task seconds after a cancel: one request removes the container with every blob in
+          // it (and what the SAS could read), where deleting up to hundreds of blobs one by one may not finish.
+          await store.deleteContainer(container, signal);
+          ctx.log.info(`Removed the staging container '${container}' and the ${s.uploaded.length} file(s) staged in it.`);
+          return;
+        }
         const failures: string[] = [];
         await forEachLimited([...s.uploaded], UPLOAD_CONCURRENCY, async (blob) => {
           try {

@@ -120,6 +120,10 @@ describe("azure/untrusted-text: neutralizeUntrustedText", () => {
     ["tabs", "a\tb", "a b"],
     ["a SAS signature", "https://a.blob.core.windows.net/c/b?sv=2024&sig=abc%2Fdef%3D&se=1", "https://a.blob.core.windows.net/c/b?sv=2024&sig=***&se=1"],
     ["a bearer token", "Authorization: Bearer eyJ0eXAi.abc.def", "Authorization: Bearer ***"],
+    ["a SAS signature in an XML storage error", "<Url>https://a/c/b?sv=1&amp;sig=abc%2Bdef&amp;se=2</Url>", "<Url>https://a/c/b?sv=1&amp;sig=***&amp;se=2</Url>"],
+    ["a SAS signature in a JSON-escaped URL", '{"u":"https://a/c?sv=1\\u0026sig=abcdef\\u0026se=2"}', '{"u":"https://a/c?sv=1\\u0026sig=***\\u0026se=2"}'],
+    ["a SAS signature in a URL-encoded URL", "copy source https%3A%2F%2Fa%2Fc%3Fsv%3D1%26sig%3Dabc%252Bdef%26se%3D2 failed", "copy source https%3A%2F%2Fa%2Fc%3Fsv%3D1%26sig%3D***%26se%3D2 failed"],
+    ["a SAS signature right after the '?' of an encoded URL", "https%3A%2F%2Fa%2Fc%3Fsig%3Dabcdef", "https%3A%2F%2Fa%2Fc%3Fsig%3D***"],
   ];
   for (const [name, input, expected] of cases) {
     it(name, () => assert.equal(neutralizeUntrustedText(input), expected));
@@ -128,6 +132,22 @@ describe("azure/untrusted-text: neutralizeUntrustedText", () => {
   it("replaces secrets, even multi-line ones, before anything else", () => {
     const key = "-----BEGIN PRIVATE KEY-----\nABC\n-----END PRIVATE KEY-----";
     assert.equal(neutralizeUntrustedText(`key: ${key} end`, { secrets: [key, ""] }), "key: *** end");
+  });
+
+  it("replaces secrets also as Azure quotes them inside JSON or a URL", () => {
+    const password = 'Pa"ss\\w 0rd&';
+    const echoed = `parameters {"adminPassword":${JSON.stringify(password)}} at https://x/?p=${encodeURIComponent(password)} or ${encodeURIComponent(password).replace(/%20/g, "+")}`;
+    const result = neutralizeUntrustedText(echoed, { secrets: [password] });
+    assert.equal(result, 'parameters {"adminPassword":"***"} at https://x/?p=*** or ***');
+  });
+
+  it("keeps the SAS signature out of a storage RestError whose message quotes the request URL", () => {
+    const url = "https://lab.blob.core.windows.net/uploads/img.vhd?sv=2024-08-04&sr=b&sp=rw&sig=U2VjcmV0U2lnbmF0dXJl%2Bx%3D";
+    const xmlUrl = url.replace(/&/g, "&amp;");
+    const error = new RestError(`<?xml version="1.0"?><Error><Code>AuthorizationFailure</Code><Message>Denied ${xmlUrl}</Message></Error>`, { statusCode: 403, code: "AuthorizationFailure" });
+    const message = toAzureOperationError(error, CONTEXT).message;
+    assert.doesNotMatch(message, /U2VjcmV0U2lnbmF0dXJl/);
+    assert.match(message, /sig=\*\*\*/);
   });
 
   it("cuts very long text", () => {

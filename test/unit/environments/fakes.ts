@@ -127,6 +127,8 @@ export function fakeStore(options: { failUpload?: number; onUpload?: () => void 
     deleteContainer: async (container) => {
       calls.push(`delete container ${container}`);
       containers.delete(container);
+      // As in Azure, the container's blobs go with it.
+      for (const key of [...blobs.keys()]) if (key.startsWith(`${container}/`)) blobs.delete(key);
     },
     readOnlySas: async () => {
       calls.push("sas");

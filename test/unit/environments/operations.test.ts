@@ -291,6 +291,47 @@ describe("environment operations", () => {
       assert.deepEqual([blobs.size, containers.size], [0, 0]);
     });
 
+    it("on cancel during the uploads: removes the container in one request instead of blob by blob", async () => {
+      const fake = fakeLab();
+      const controller = new AbortController();
+      const { store, blobs, containers, calls } = fakeStore({ onUpload: () => controller.abort() });
+      const ctx = environmentContext(fake, { signal: controller.signal });
+      await assert.rejects(populateEnvironment(ctx, options(fake, store)), { name: "AbortError" });
+      const deletes = calls.filter((c) => c.startsWith("delete"));
+      assert.deepEqual(deletes, ["delete container dtl-env-staging-test"], "one request, which the agent's 10 s after a cancel always allow");
+      assert.equal(containers.size, 0);
+      assert.equal(blobs.size, 0, "the container took its blobs with it");
+      assert.equal(fake.resources.deployments.beginCreateOrUpdate.callCount, 0);
+    });
+
+    it("on cancel while the container is being created: removes the container the request may have made", async () => {
+      const fake = fakeLab();
+      const controller = new AbortController();
+      const { store, containers } = fakeStore();
+      const create = store.createContainer;
+      store.createContainer = async (container, signal) => {
+        await create(container, signal);
+        // Azure made it, but the answer never arrives: the job is cancelled first.
+        controller.abort();
+        if (signal.aborted) throw Object.assign(new Error("The operation was aborted."), { name: "AbortError" });
+      };
+      const ctx = environmentContext(fake, { signal: controller.signal });
+      await assert.rejects(populateEnvironment(ctx, options(fake, store)), { name: "AbortError" });
+      assert.equal(containers.size, 0, "no staging container is left behind");
+    });
+
+    it("never removes a container of that name that was there before the run", async () => {
+      const fake = fakeLab();
+      const { store, containers, calls } = fakeStore();
+      containers.add("dtl-env-staging-test");
+      store.createContainer = async () => {
+        throw new AzureOperationError("Creating the staging container", "storage account 'afactory123'", "The specified container already exists.", "ContainerAlreadyExists");
+      };
+      await assert.rejects(populateEnvironment(environmentContext(fake), options(fake, store)), /already exists/);
+      assert.ok(containers.has("dtl-env-staging-test"));
+      assert.deepEqual(calls.filter((c) => c.startsWith("delete")), []);
+    });
+
     it("says so, without failing the deployment, when a staged blob cannot be removed", async () => {
       const fake = fakeLab();
       const { store } = fakeStore();
