@@ -62,8 +62,21 @@ export function cleanupFailuresOf(error: unknown): readonly CleanupFailure[] {
 
 /** Runs the steps; resolves with a report, or rejects with the error that stopped the run (after cleanup). */
 export async function runSteps<S>(steps: readonly Step<S>[], state: S, options: RunStepsOptions): Promise<StepsReport> {
-  const { signal, log } = options;
+  const { signal } = options;
   const started: Step<S>[] = [];
+  // The agent counts its 10 s from the cancel, not from when the step that was running gives up: note when it came.
+  const cancel: { at?: number } = signal.aborted ? { at: performance.now() } : {};
+  const noteCancel = () => (cancel.at ??= performance.now());
+  signal.addEventListener("abort", noteCancel, { once: true });
+  try {
+    return await runAndCleanUp(steps, state, options, started, cancel);
+  } finally {
+    signal.removeEventListener("abort", noteCancel);
+  }
+}
+
+async function runAndCleanUp<S>(steps: readonly Step<S>[], state: S, options: RunStepsOptions, started: Step<S>[], cancel: { at?: number }): Promise<StepsReport> {
+  const { signal, log } = options;
   let failure: { error: unknown; step: string } | undefined;
   for (const step of steps) {
     if (signal.aborted) {
@@ -90,22 +103,24 @@ export async function runSteps<S>(steps: readonly Step<S>[], state: S, options: 
   }
 
   const cancelled = signal.aborted || isCancellation(failure.error);
-  const cleanupFailures = await runCleanups(started, state, { failed: true, cancelled }, options);
+  const cleanupFailures = await runCleanups(started, state, { failed: true, cancelled }, options, cancel.at);
   // Our CancelledError says what was cancelled; a bare AbortError from the SDK ("The operation was aborted.") does not.
   const error = cancelled && !(failure.error instanceof CancelledError) ? new CancelledError(`The job was cancelled during '${failure.step}'.`, { cause: failure.error }) : failure.error;
   if (cleanupFailures.length > 0 && typeof error === "object" && error !== null) failuresByError.set(error, cleanupFailures);
   throw error;
 }
 
-async function runCleanups<S>(started: readonly Step<S>[], state: S, result: StepOutcome, options: RunStepsOptions): Promise<CleanupFailure[]> {
+async function runCleanups<S>(started: readonly Step<S>[], state: S, result: StepOutcome, options: RunStepsOptions, cancelledAt?: number): Promise<CleanupFailure[]> {
   const withCleanup = [...started].reverse().filter((step) => step.cleanup !== undefined);
   if (withCleanup.length === 0) return [];
   const { log } = options;
   const failures: CleanupFailure[] = [];
   const done = new Set<Step<S>>();
-  const budget = new CleanupBudget(
-    result.cancelled ? (options.cancelCleanupTimeoutMs ?? DEFAULT_CANCEL_CLEANUP_TIMEOUT_MS) : (options.cleanupTimeoutMs ?? DEFAULT_CLEANUP_TIMEOUT_MS),
-  );
+  const cancelBudget = options.cancelCleanupTimeoutMs ?? DEFAULT_CANCEL_CLEANUP_TIMEOUT_MS;
+  // After a cancel, what the running step spent giving up (aborting a copy, a last request) comes off the budget;
+  // a sixth of it is always left, so the quickest cleanups (start a delete) still get their request out.
+  const sinceCancel = cancelledAt === undefined ? 0 : performance.now() - cancelledAt;
+  const budget = new CleanupBudget(result.cancelled ? Math.max(cancelBudget - sinceCancel, cancelBudget / 6) : (options.cleanupTimeoutMs ?? DEFAULT_CLEANUP_TIMEOUT_MS));
   // A cancel that arrives during cleanup shortens what is left to the cancel budget.
   const onCancel = () => budget.shortenTo(options.cancelCleanupTimeoutMs ?? DEFAULT_CANCEL_CLEANUP_TIMEOUT_MS);
   options.signal.addEventListener("abort", onCancel, { once: true });

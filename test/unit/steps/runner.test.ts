@@ -193,6 +193,59 @@ describe("steps/runner: runSteps", () => {
       assert.ok(log.lines.some((line) => line.startsWith("warn: Cleanup of 'first' was skipped")));
     });
 
+    it("counts the cancel budget from the cancel, not from when the running step gave up", async () => {
+      clock = sinon.useFakeTimers({ toFake: ["setTimeout", "clearTimeout", "performance"] });
+      const controller = new AbortController();
+      let cleanupSignal: AbortSignal | undefined;
+      const copying: Step<State> = {
+        name: "copy",
+        // Like a blob copy that, on cancel, first spends up to 5 s asking Azure to abort the copy.
+        run: (_state, signal) =>
+          new Promise<void>((_, reject) => {
+            signal.addEventListener("abort", () => setTimeout(() => reject(new CancelledError("copy cancelled")), 5000), { once: true });
+          }),
+        cleanup: (_state, _outcome, signal) => {
+          cleanupSignal = signal;
+          return new Promise<void>(() => undefined);
+        },
+      };
+      const run = runSteps([copying], { events: [] }, { signal: controller.signal, log: recordingLog(), cancelCleanupTimeoutMs: 6000 });
+      const outcome = run.then(
+        () => undefined,
+        (error: unknown) => error,
+      );
+      controller.abort(); // SIGINT; the agent kills the task 10 s later
+      await clock.tickAsync(5000);
+      assert.equal(cleanupSignal?.aborted, false, "the cleanup started");
+      await clock.tickAsync(1000);
+      assert.equal(cleanupSignal?.aborted, true, "6 s after the cancel, not 6 s after the cleanup started (11 s: past the kill)");
+      assert.ok(isCancellation(await outcome));
+    });
+
+    it("leaves a cleanup a sixth of the cancel budget however long the step took to give up", async () => {
+      clock = sinon.useFakeTimers({ toFake: ["setTimeout", "clearTimeout", "performance"] });
+      const controller = new AbortController();
+      let cleanupSignal: AbortSignal | undefined;
+      const stubborn: Step<State> = {
+        name: "stubborn",
+        run: (_state, signal) =>
+          new Promise<void>((_, reject) => {
+            signal.addEventListener("abort", () => setTimeout(() => reject(new CancelledError("late")), 9000), { once: true });
+          }),
+        cleanup: (_state, _outcome, signal) => {
+          cleanupSignal = signal;
+          return new Promise<void>(() => undefined);
+        },
+      };
+      const outcome = runSteps([stubborn], { events: [] }, { signal: controller.signal, log: recordingLog(), cancelCleanupTimeoutMs: 6000 }).catch((error: unknown) => error);
+      controller.abort();
+      await clock.tickAsync(9999);
+      assert.equal(cleanupSignal?.aborted, false);
+      await clock.tickAsync(1);
+      assert.equal(cleanupSignal?.aborted, true);
+      assert.ok(isCancellation(await outcome));
+    });
+
     it("shortens a failure's cleanup budget when the job is cancelled during cleanup", async () => {
       clock = sinon.useFakeTimers({ toFake: ["setTimeout", "clearTimeout", "performance"] });
       const controller = new AbortController();
