@@ -28,6 +28,12 @@ describe("security end to end: secrets and commands Azure echoes in errors", fun
   function assertClean(run: TaskRunResult): void {
     const text = run.lines.map((line) => line.text).join("\n");
     for (const signature of SIGNATURES) assert.ok(!text.includes(signature), `a SAS signature reached the log: ${signature}`);
+    // The agent masks registered secrets in the log only: an uploaded summary file is shown as written.
+    assert.ok(run.summaries.length > 0, "the failure is summarised");
+    for (const summary of run.summaries) {
+      const content = summary.content ?? "";
+      for (const secret of [PASSWORD, JSON.stringify(PASSWORD).slice(1, -1), ...SIGNATURES]) assert.ok(!content.includes(secret), `a secret reached the summary: ${content}`);
+    }
     assert.ok(!run.variables.some((v) => v.value === "injected"), "an injected task.setvariable ran");
     for (const line of run.lines) {
       const lower = line.text.toLowerCase();
