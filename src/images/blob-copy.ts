@@ -49,8 +49,13 @@ export interface CopyBlobOptions {
 }
 
 export const DEFAULT_COPY_POLL_MS = 10_000;
-/** How long aborting a copy may take after a cancel or timeout. */
+/** How long aborting a copy may take after a timeout or an error. */
 const ABORT_COPY_TIMEOUT_MS = 5_000;
+/**
+ * After a cancel: the agent kills the task 10 s after its SIGINT and the cleanups (deleting the staged blob, which
+ * ends the copy too) need what is left, so asking Azure to abort the copy gets less.
+ */
+export const ABORT_COPY_ON_CANCEL_TIMEOUT_MS = 2_000;
 
 /** "1234/5678" → bytes and percent. */
 export function parseCopyProgress(text: string | undefined): CopyProgress {
@@ -112,15 +117,15 @@ export async function copyBlobFromUrl(options: CopyBlobOptions): Promise<void> {
   } catch (error) {
     // Stop the copy in Azure: on cancel, on timeout and on any error while it may still be running.
     const state = (status ?? "pending").toLowerCase();
-    if (copyId !== undefined && state === "pending") await abortQuietly(options.target, copyId);
+    if (copyId !== undefined && state === "pending") await abortQuietly(options.target, copyId, error instanceof CancelledError || options.signal.aborted ? ABORT_COPY_ON_CANCEL_TIMEOUT_MS : ABORT_COPY_TIMEOUT_MS);
     if (error instanceof CancelledError) throw new CancelledError(`${options.what} was cancelled after ${formatDuration(clock.now() - started)}; the copy was aborted.`, { cause: error });
     throw error;
   }
 }
 
-async function abortQuietly(target: CopyTargetBlob, copyId: string): Promise<void> {
+async function abortQuietly(target: CopyTargetBlob, copyId: string, timeoutMs: number): Promise<void> {
   try {
-    await target.abortCopyFromURL(copyId, { abortSignal: AbortSignal.timeout(ABORT_COPY_TIMEOUT_MS) });
+    await target.abortCopyFromURL(copyId, { abortSignal: AbortSignal.timeout(timeoutMs) });
   } catch {
     // Already finished or failed: nothing left to stop.
   }

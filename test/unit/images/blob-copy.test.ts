@@ -1,6 +1,7 @@
 import { strict as assert } from "node:assert";
 import { RestError } from "@azure/core-rest-pipeline";
-import { copyBlobFromUrl, deleteStagedBlob, parseCopyProgress, type CopyTargetBlob, type DeletionCandidate } from "../../../src/images/blob-copy";
+import type { AbortSignalLike } from "@azure/abort-controller";
+import { ABORT_COPY_ON_CANCEL_TIMEOUT_MS, copyBlobFromUrl, deleteStagedBlob, parseCopyProgress, type CopyTargetBlob, type DeletionCandidate } from "../../../src/images/blob-copy";
 import { AzureOperationError } from "../../../src/errors";
 import { CancelledError } from "../../../src/steps/cancelled";
 import { fakeClock } from "./fakes";
@@ -83,6 +84,29 @@ describe("images: server-side blob copy", () => {
     };
     await assert.rejects(copyBlobFromUrl({ ...base, target: blob, signal: controller.signal, clock }), (error: unknown) => error instanceof CancelledError && /the copy was aborted/.test(error.message));
     assert.equal(calls.at(-1), "abort c1");
+  });
+
+  it("after a cancel, gives up on an abort Azure does not answer within 2 s (the cleanups need the rest of the 10 s)", async function () {
+    this.timeout(10_000);
+    const controller = new AbortController();
+    const { blob } = target([{ copyStatus: "pending" }]);
+    let abortSignal: AbortSignalLike | undefined;
+    blob.abortCopyFromURL = (_copyId, options) =>
+      new Promise((_, reject) => {
+        abortSignal = options?.abortSignal;
+        abortSignal?.addEventListener("abort", () => reject(new Error("aborted")));
+      });
+    const clock = fakeClock();
+    const sleep = clock.sleep.bind(clock);
+    clock.sleep = async (ms, signal) => {
+      if (clock.slept.length === 1) controller.abort();
+      return sleep(ms, signal);
+    };
+    const started = performance.now();
+    await assert.rejects(copyBlobFromUrl({ ...base, target: blob, signal: controller.signal, clock }), CancelledError);
+    const waited = performance.now() - started;
+    assert.ok(abortSignal !== undefined, "the copy was asked to abort");
+    assert.ok(waited >= ABORT_COPY_ON_CANCEL_TIMEOUT_MS - 100 && waited < 3500, `waited ${Math.round(waited)} ms for the abort`);
   });
 
   it("explains a source that cannot be read, and a copy someone else started", async () => {
