@@ -75,8 +75,14 @@ export function azureErrorStatus(error: unknown): number | undefined {
   return isRestError(error) ? (error.statusCode ?? error.response?.status) : undefined;
 }
 
-/** A 404 or an ARM "not found" code: what a delete of something already gone gets. */
+/**
+ * A 404 or an ARM "not found" code: what a delete of something already gone gets. Not a subscription that does not
+ * exist: that is a wrong id or connection (a subscription does not vanish between steps), and taking it for "already
+ * deleted" would let a typo pass silently.
+ */
 export function isNotFoundError(error: unknown): boolean {
+  if (!isRestError(error)) return false;
+  if ((error.code ?? describeAzureError(error).code) === "SubscriptionNotFound") return false;
   if (azureErrorStatus(error) === 404) return true;
   const code = isRestError(error) ? error.code : undefined;
   return code === "ResourceNotFound" || code === "NotFound" || code === "ResourceGroupNotFound";

@@ -21,7 +21,7 @@ const LOGGING_COMMAND = /##(vso)?\[/gi;
 // Credentials that Azure sometimes echoes in URLs or headers. A SAS signature also comes back in the forms a URL
 // takes inside other text: XML-escaped in a storage error body (`&amp;sig=`), JSON-escaped (`\u0026sig=`) and
 // URL-encoded as a query value (`%26sig%3D`, a copy source named in a message).
-const SAS_SIGNATURE = /((?:[?&]|&amp;|\\u0026|%3F|%26)sig(?:=|%3D))(?:(?!%26|&amp;|\\u0026)[^&\s"'<>\\])+/gi;
+export const SAS_SIGNATURE = /((?:[?&]|&amp;|\\u0026|%3F|%26)sig(?:=|%3D))(?:(?!%26|&amp;|\\u0026)[^&\s"'<>\\])+/gi;
 const BEARER_TOKEN = /(bearer\s+)[A-Za-z0-9\-._~+/]+=*/gi;
 
 /** Makes untrusted text safe to print: one line, no control characters, no logging commands, no known secrets. */
@@ -29,13 +29,20 @@ export function neutralizeUntrustedText(text: string, options: NeutralizeOptions
   let result = text;
   // Secrets first, while the text is as Azure sent it (a PEM key spans lines).
   // Also in the forms an echo takes when Azure quotes the value inside JSON or a URL.
-  for (const form of secretForms(options.secrets ?? [])) result = result.split(form).join("***");
+  result = maskSecrets(result, options.secrets ?? []);
   result = result.replace(LINE_BREAKS, " ").replace(/\t/g, " ").replace(CONTROL_CHARACTERS, "");
   result = result.replace(SAS_SIGNATURE, "$1***").replace(BEARER_TOKEN, "$1***");
   // Inserting "_" cannot create a new match, so one pass is enough.
   result = result.replace(LOGGING_COMMAND, (match) => `##${match.slice(2, -1)}_[`);
   const maxLength = options.maxLength ?? DEFAULT_MAX_LENGTH;
   if (result.length > maxLength) result = `${result.slice(0, maxLength)}… (truncated)`;
+  return result;
+}
+
+/** Replaces each secret, as written and in the forms an echo takes (JSON-escaped, URL-encoded), with ***. */
+export function maskSecrets(text: string, secrets: readonly string[]): string {
+  let result = text;
+  for (const form of secretForms(secrets)) result = result.split(form).join("***");
   return result;
 }
 

@@ -2,6 +2,7 @@
 // to drive the agent. The agent reads stdout line by line (it splits on CR as well as LF) and runs any line holding
 // `##vso[` as a logging command, and renders a line starting with `##[` as a formatting command (error, group...).
 // So: split into lines ourselves, and defuse both markers wherever they appear. Pure; no task-lib here.
+import { SAS_SIGNATURE } from "../azure/untrusted-text";
 
 /** Everything a line reader may treat as a line break: CRLF, LF, CR, NEL and the Unicode line/paragraph separators. */
 const LINE_BREAK = /\r\n|[\r\n\u0085\u2028\u2029]/;
@@ -14,8 +15,8 @@ const CONTROL = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f]/g;
 const VSO_MARKER = /##(\s*)vso\[/gi;
 const FORMAT_MARKER = /##\[/g;
 
-/** Credentials Azure sometimes echoes back: a SAS signature in a URL, a bearer token in a header. */
-const SAS_SIGNATURE = /([?&]sig=)[^&\s"'<>]+/gi;
+/** Credentials Azure sometimes echoes back: a SAS signature in a URL (in any of the encodings SAS_SIGNATURE knows),
+ * a bearer token in a header. */
 const BEARER_TOKEN = /(bearer\s+)[A-Za-z0-9\-._~+/]+=*/gi;
 
 /** One line, safe to print: no line breaks, no control characters, no agent command markers, no SAS signature. */

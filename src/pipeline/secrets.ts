@@ -1,6 +1,7 @@
 // Registering a secret makes the agent mask it in every later log line. The agent masks line by line and task-lib
 // refuses multi-line values, so a PEM key or a multi-line value is registered one line at a time.
 import * as tl from "azure-pipelines-task-lib/task";
+import { maskSecrets } from "../azure/untrusted-text";
 
 /** Pieces shorter than this are not worth masking (and would mask unrelated text such as "true"). */
 const MIN_SECRET_LENGTH = 4;
@@ -21,4 +22,12 @@ export function registerSecret(value: string | undefined): void {
     registered.add(piece);
     tl.setSecret(piece);
   }
+}
+
+/**
+ * Masks every registered secret in text the agent will not mask itself: it masks log lines only, so a file
+ * uploaded with task.uploadsummary must be masked here. Also the JSON-escaped and URL-encoded forms an echo takes.
+ */
+export function maskRegisteredSecrets(text: string): string {
+  return maskSecrets(text, [...registered]);
 }

@@ -5,6 +5,7 @@ import { join } from "node:path";
 import * as tl from "azure-pipelines-task-lib/task";
 import { readVariable } from "./agent";
 import { markdownText } from "./neutralise";
+import { maskRegisteredSecrets } from "./secrets";
 
 export interface TaskSummary {
   /** A fact about the run: label and value (the value is escaped; it may have come from Azure). */
@@ -35,13 +36,15 @@ export function createTaskSummary(): UploadableSummary {
       return facts.length === 0 && notes.length === 0;
     },
     render(title) {
-      const lines = [`### ${markdownText(title)}`, ""];
+      // The agent masks secrets in log lines only, not in an uploaded file: mask them here.
+      const markdown = (text: string) => markdownText(maskRegisteredSecrets(text));
+      const lines = [`### ${markdown(title)}`, ""];
       if (facts.length > 0) {
         lines.push("| | |", "|---|---|");
-        for (const [label, value] of facts) lines.push(`| ${markdownText(label)} | ${markdownText(value)} |`);
+        for (const [label, value] of facts) lines.push(`| ${markdown(label)} | ${markdown(value)} |`);
         lines.push("");
       }
-      for (const note of notes) lines.push(`- ${markdownText(note)}`);
+      for (const note of notes) lines.push(`- ${markdown(note)}`);
       return `${lines.join("\n")}\n`;
     },
     upload(title) {

@@ -55,6 +55,14 @@ describe("lab tasks end to end: signing in with every service connection scheme"
       }
     });
 
+    it("a VM id in a subscription that does not exist fails (it is not taken for an already deleted VM)", async () => {
+      const vmId = "/subscriptions/29999999-0000-4000-8000-000000000009/resourceGroups/factory-rg/providers/Microsoft.DevTestLab/labs/FactoryLab/virtualmachines/vm1";
+      const run = await e2e.run({ task: "LabVmDelete", node, debug: true, inputs: { vmId } });
+      assert.equal(run.result.result, "Failed", run.result.message);
+      assert.match(run.result.message ?? "", /subscription/i);
+      assert.doesNotMatch(run.result.message ?? "", /already deleted/);
+    });
+
     it("a subscription the principal cannot reach fails with the permission hint", async () => {
       const connection = e2e.connection("spnKey");
       const clientId = connection.parameters.serviceprincipalid ?? "";

@@ -269,7 +269,12 @@ export function startTask(options: RunTaskOptions): TaskRunHandle {
     // Secrets may be in the data of the commands that register them, and in task-lib's echo of values the agent masks.
     const exempt = new Set(views.secretsRegistered.map((secret) => secret.command));
     for (const echo of taskLibEchoesOfMaskedValues(commands, environment.agentMasked, environment.inputs)) exempt.add(echo);
-    const secretLeaks = findSecretLeaks([...testSecrets, ...registered], lines, exempt);
+    // The agent masks registered secrets in log lines only; an uploaded summary file is shown as written.
+    const summaryLeaks = summaries.flatMap((summary) => {
+      const fileLines = (summary.content ?? "").split(/\r?\n/).map((text, index): OutputLine => ({ stream: "stdout", number: index + 1, text, atMs: exit.atMs }));
+      return findSecretLeaks([...testSecrets, ...registered], fileLines, new Set()).map((leak) => ({ ...leak, stream: `summary:${summary.path}` as const }));
+    });
+    const secretLeaks = [...findSecretLeaks([...testSecrets, ...registered], lines, exempt), ...summaryLeaks];
     const stdout = Buffer.concat(chunks.stdout).toString("utf8");
     const stderr = Buffer.concat(chunks.stderr).toString("utf8");
     const variables = views.variables;

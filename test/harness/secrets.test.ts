@@ -54,6 +54,12 @@ forEachNode((node) => {
       assert.match(error.message, /sig=\*\*\*"/);
     });
 
+    it("catches a secret in an uploaded summary file, which the agent shows unmasked", async () => {
+      const error = await expectLeak("summary-with-secret", { node });
+      assert.equal(error.leaks.length, 1);
+      assert.match(error.leaks[0]?.stream ?? "", /^summary:.*summary\.md$/);
+    });
+
     it("catches a JSON-escaped leak", async () => {
       const error = await expectLeak("print-json", { node });
       assert.equal(error.leaks[0]?.form, "json-escaped");

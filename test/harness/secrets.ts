@@ -19,7 +19,8 @@ export interface SecretLeak {
   /** The secret's label. */
   secret: string;
   form: LeakForm;
-  stream: OutputStream;
+  /** Where it was seen: a stream, or `summary:<path>` for a file uploaded with task.uploadsummary. */
+  stream: OutputStream | `summary:${string}`;
   line: number;
   /** "output" for the raw line, or the unescaped part of a command, e.g. "task.debug data". */
   place: string;

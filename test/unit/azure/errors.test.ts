@@ -108,6 +108,11 @@ describe("azure/errors", () => {
     assert.ok(isNotFoundError(restError(404, { error: { code: "NotFound", message: "x" } })));
     assert.ok(!isNotFoundError(restError(409, { error: { code: "Conflict", message: "x" } })));
   });
+
+  it("does not take a subscription that does not exist for a resource already deleted (a typo must not pass)", () => {
+    const error = restError(404, { error: { code: "SubscriptionNotFound", message: "The subscription '2000' could not be found." } });
+    assert.ok(!isNotFoundError(error));
+  });
 });
 
 describe("azure/untrusted-text: neutralizeUntrustedText", () => {

@@ -19,6 +19,17 @@ describe("pipeline/neutralise", () => {
     });
   }
 
+  it("masks a SAS signature in the forms a URL takes inside other text", () => {
+    for (const text of [
+      "https://a.blob.core.windows.net/c/b?sv=2024&sig=AbC%2Bsecret123&se=x",
+      "<Message>https://a.blob.core.windows.net/c/b?sv=2024&amp;sig=AbCsecret123&amp;se=x</Message>",
+      '{"url":"https://a/c/b?sv=2024\\u0026sig=AbCsecret123\\u0026se=x"}',
+      "copy source https%3A%2F%2Fa%2Fc%2Fb%3Fsv%3D2024%26sig%3DAbCsecret123%26se%3Dx",
+    ]) {
+      assert.ok(!neutraliseLine(text).includes("AbC"), neutraliseLine(text));
+    }
+  });
+
   it("keeps a message on one line whatever line breaks it carries", () => {
     for (const br of ["\n", "\r", "\r\n", "\u0085", "\u2028", "\u2029"]) {
       const out = neutraliseLine(`first${br}##vso[task.complete result=Succeeded;]x`);

@@ -2,7 +2,8 @@ import { strict as assert } from "node:assert";
 import { captureAgentOutput, loadAgentEnvironment, restoreAgentOutput } from "./agent-env";
 import { createTaskOutputs } from "../../../src/pipeline/outputs";
 import { createTaskLog } from "../../../src/pipeline/log";
-import { secretPieces } from "../../../src/pipeline/secrets";
+import { registerSecret, secretPieces } from "../../../src/pipeline/secrets";
+import { createTaskSummary } from "../../../src/pipeline/summary";
 
 describe("pipeline/outputs, log and secrets", () => {
   beforeEach(() => loadAgentEnvironment({}));
@@ -15,6 +16,21 @@ describe("pipeline/outputs, log and secrets", () => {
     assert.equal(commands[0]?.name, "task.setsecret");
     const variable = commands.find((c) => c.name === "task.setvariable");
     assert.deepEqual(variable?.properties, { variable: "vmPassword", isOutput: "true", issecret: "true" });
+  });
+
+  it("masks registered secrets in the uploaded summary, which the agent does not mask, also as JSON or URL echoes", () => {
+    captureAgentOutput();
+    const password = 'Pa"ss w0rd/1';
+    registerSecret(password);
+    const summary = createTaskSummary();
+    summary.fact("Error", `deployment failed: {"adminPassword":${JSON.stringify(password)}}`);
+    summary.note(`copy from https://x.blob.core.windows.net/c/b?p=${encodeURIComponent(password)}`);
+    summary.note(`plain ${password}`);
+    const markdown = summary.render("Result");
+    for (const form of [password, JSON.stringify(password).slice(1, -1), encodeURIComponent(password)]) {
+      assert.ok(!markdown.includes(form), `${form} in ${markdown}`);
+    }
+    assert.match(markdown, /\\\*\\\*\\\*/);
   });
 
   it("keeps an output value on one line", () => {
