@@ -77,11 +77,13 @@ export function validateName(kind: NamedThing, name: string, options: NameCheckO
   const rule = NAME_RULES[kind];
   const maxLength = options.maxLength ?? rule.maxLength;
   const shown = neutralizeUntrustedText(name, { maxLength: 120 });
-  if (name.length === 0) throw new InputError(options.input, `the ${rule.what} is empty. A ${rule.what} has ${rule.rule}.`);
+  // "An environment name", "A lab VM name".
+  const article = /^[aeiou]/i.test(rule.what) ? "An" : "A";
+  if (name.length === 0) throw new InputError(options.input, `the ${rule.what} is empty. ${article} ${rule.what} has ${rule.rule}.`);
   if (name.length > maxLength) {
-    throw new InputError(options.input, `the ${rule.what} '${shown}' has ${name.length} characters; at most ${maxLength} are allowed. A ${rule.what} has ${rule.rule}.`);
+    throw new InputError(options.input, `the ${rule.what} '${shown}' has ${name.length} characters; at most ${maxLength} are allowed. ${article} ${rule.what} has ${rule.rule}.`);
   }
-  if (!rule.check(name)) throw new InputError(options.input, `'${shown}' is not a valid ${rule.what}. A ${rule.what} has ${rule.rule}.`);
+  if (!rule.check(name)) throw new InputError(options.input, `'${shown}' is not a valid ${rule.what}. ${article} ${rule.what} has ${rule.rule}.`);
   return name;
 }
 

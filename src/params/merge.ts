@@ -69,13 +69,16 @@ export function mergeParameters(
   const overridesInput = options.overridesInput ?? "parameterOverrides";
   const inputOf = (source: Source) => (source === "file" ? parametersInput : overridesInput);
   const declared = templateParameterDefinitions ? indexDeclared(templateParameterDefinitions) : undefined;
-  const declaredList = () => [...(declared?.values() ?? [])].map((entry) => entry.name).join(", ") || "(none)";
+  const declaredList = () => {
+    const names = [...(declared?.values() ?? [])].map((entry) => entry.name);
+    return names.length > 0 ? `It declares: ${names.join(", ")}.` : "The template declares no parameters.";
+  };
   const nameFor = (name: string, source: Source): string => {
     if (!declared) return name;
     const found = declared.get(name.toLowerCase());
     if (found) return found.name;
     const where = source === "file" ? "the parameters file sets" : `the override -${name} sets`;
-    throw new InputError(inputOf(source), `${where} '${neutralizeUntrustedText(name, { maxLength: 80 })}', which the template does not declare. It declares: ${declaredList()}.`);
+    throw new InputError(inputOf(source), `${where} '${neutralizeUntrustedText(name, { maxLength: 80 })}', which the template does not declare. ${declaredList()}`);
   };
 
   const merged = new Map<string, MergedEntry>();
