@@ -85,16 +85,7 @@ export async function waitForOperation<T>(poller: OperationPoller<T>, options: W
             Math.min(options.timeoutMs, MAX_TIMER_MS),
           );
     const onProgress = options.onProgress;
-    const progress =
-      onProgress === undefined
-        ? undefined
-        : setInterval(() => {
-            try {
-              onProgress(elapsed());
-            } catch {
-              // A progress report must never break the wait.
-            }
-          }, options.pollIntervalMs ?? DEFAULT_POLL_INTERVAL_MS);
+    const progress = onProgress === undefined ? undefined : reportProgressEvery(options.pollIntervalMs ?? DEFAULT_POLL_INTERVAL_MS, () => onProgress(elapsed()));
     options.signal.addEventListener("abort", onAbort, { once: true });
     poller.pollUntilDone({ abortSignal: options.signal }).then(
       (result) => finish(() => resolve(result)),
@@ -119,22 +110,41 @@ export async function runOperation<T>(start: (lro: LroStartOptions) => Promise<O
   checkTimeout(options.timeoutMs);
   const started = performance.now();
   if (options.signal.aborted) throw cancelled(options, 0);
-  // Aborts the start request at the deadline; cleared once started (the wait below has its own timer), so after
-  // that the signal given to the SDK follows the job's signal only.
-  const startDeadline = new AbortController();
-  const deadlineTimer = options.timeoutMs === Infinity ? undefined : setTimeout(() => startDeadline.abort(), Math.min(options.timeoutMs, MAX_TIMER_MS));
-  let poller: OperationPoller<T>;
+  // Progress counts from here, not from the wait: the SDK's begin… call already polls once before it returns the
+  // poller, and a slow first poll must show progress too.
+  const { onProgress, ...waitOptions } = options;
+  const progress = onProgress === undefined ? undefined : reportProgressEvery(options.pollIntervalMs ?? DEFAULT_POLL_INTERVAL_MS, () => onProgress(performance.now() - started));
   try {
-    poller = await start(lroStartOptions({ signal: AbortSignal.any([options.signal, startDeadline.signal]), pollIntervalMs: options.pollIntervalMs }));
-  } catch (error) {
-    if (options.signal.aborted) throw cancelled(options, performance.now() - started, error);
-    if (startDeadline.signal.aborted) throw timedOut(options);
-    throw toAzureOperationError(error, { operation: options.what, resource: options.resource ?? "Azure", secrets: options.secrets });
+    // Aborts the start request at the deadline; cleared once started (the wait below has its own timer), so after
+    // that the signal given to the SDK follows the job's signal only.
+    const startDeadline = new AbortController();
+    const deadlineTimer = options.timeoutMs === Infinity ? undefined : setTimeout(() => startDeadline.abort(), Math.min(options.timeoutMs, MAX_TIMER_MS));
+    let poller: OperationPoller<T>;
+    try {
+      poller = await start(lroStartOptions({ signal: AbortSignal.any([options.signal, startDeadline.signal]), pollIntervalMs: options.pollIntervalMs }));
+    } catch (error) {
+      if (options.signal.aborted) throw cancelled(options, performance.now() - started, error);
+      if (startDeadline.signal.aborted) throw timedOut(options);
+      throw toAzureOperationError(error, { operation: options.what, resource: options.resource ?? "Azure", secrets: options.secrets });
+    } finally {
+      if (deadlineTimer !== undefined) clearTimeout(deadlineTimer);
+    }
+    const remaining = options.timeoutMs === Infinity ? Infinity : Math.max(1, options.timeoutMs - (performance.now() - started));
+    return await waitForOperation(poller, { ...waitOptions, timeoutMs: remaining });
   } finally {
-    if (deadlineTimer !== undefined) clearTimeout(deadlineTimer);
+    if (progress !== undefined) clearInterval(progress);
   }
-  const remaining = options.timeoutMs === Infinity ? Infinity : Math.max(1, options.timeoutMs - (performance.now() - started));
-  return waitForOperation(poller, { ...options, timeoutMs: remaining });
+}
+
+/** Calls report every intervalMs; a failing report never breaks the wait. */
+function reportProgressEvery(intervalMs: number, report: () => void): ReturnType<typeof setInterval> {
+  return setInterval(() => {
+    try {
+      report();
+    } catch {
+      // A progress report must never break the wait.
+    }
+  }, intervalMs);
 }
 
 /** "2 h 5 min", "90 s", "1.5 s". */

@@ -2,7 +2,7 @@
 // progress in the log while it runs.
 import { createPipelineRequest, RestError, type PipelineRequest, type PipelineResponse } from "@azure/core-rest-pipeline";
 import { toAzureOperationError } from "../azure/errors";
-import { DEFAULT_POLL_INTERVAL_MS, formatDuration, runOperation, type LroStartOptions, type OperationPoller } from "../azure/poll";
+import { formatDuration, runOperation, type LroStartOptions, type OperationPoller } from "../azure/poll";
 import type { LabContext } from "./context";
 
 export interface LabOperationOptions {
@@ -16,23 +16,15 @@ export interface LabOperationOptions {
 }
 
 export async function runLabOperation<T>(ctx: LabContext, options: LabOperationOptions, start: (lro: LroStartOptions) => Promise<OperationPoller<T>>): Promise<T> {
-  // Progress is reported from here rather than through the wait's onProgress: the SDK's begin… call already polls
-  // once before it returns the poller, and a slow first poll must show progress too.
-  const started = performance.now();
-  const interval = ctx.pollIntervalMs ?? DEFAULT_POLL_INTERVAL_MS;
-  const progress = setInterval(() => ctx.log.progress(undefined, `${options.what}: ${formatDuration(performance.now() - started)} so far.`), interval);
-  try {
-    return await runOperation(start, {
-      signal: ctx.signal,
-      timeoutMs: options.timeoutMs,
-      what: options.what,
-      resource: options.resource,
-      secrets: options.secrets,
-      ...(ctx.pollIntervalMs !== undefined ? { pollIntervalMs: ctx.pollIntervalMs } : {}),
-    });
-  } finally {
-    clearInterval(progress);
-  }
+  return runOperation(start, {
+    signal: ctx.signal,
+    timeoutMs: options.timeoutMs,
+    what: options.what,
+    resource: options.resource,
+    secrets: options.secrets,
+    onProgress: (elapsedMs) => ctx.log.progress(undefined, `${options.what}: ${formatDuration(elapsedMs)} so far.`),
+    ...(ctx.pollIntervalMs !== undefined ? { pollIntervalMs: ctx.pollIntervalMs } : {}),
+  });
 }
 
 /** An error of a 404 kind after it went through toAzureOperationError (the resource is not there). */
